@@ -1,0 +1,43 @@
+# Two commands on a fresh machine (Python 3.11+ and Node): `make run` and `make test`.
+# Each creates what it needs on first use: the virtual environment, node_modules, system tools.
+VENV    := .venv
+BIN     := $(CURDIR)/$(VENV)/bin
+TOOLS   := PATH="$(BIN):$(CURDIR)/node_modules/.bin:$$PATH"
+PYTHON  ?= python3
+
+.PHONY: run test lint bench fuzz sdk clean
+
+run: $(VENV)/.run-installed
+	$(BIN)/mockserver serve $(ARGS)
+
+test: $(VENV)/.test-installed node_modules/.installed system-tools
+	$(TOOLS) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+
+bench: $(VENV)/.test-installed node_modules/.installed system-tools
+	$(TOOLS) $(BIN)/python -m bench.run $(ARGS)
+
+sdk: $(VENV)/.test-installed node_modules/.installed
+	$(TOOLS) $(BIN)/python -m mockserver.sdk build/sdk
+
+$(VENV)/.run-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.run-installed
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+system-tools:
+	@sh scripts/ensure-system-tools.sh
+
+clean:
+	rm -rf $(VENV) node_modules build .mockserver

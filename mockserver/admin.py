@@ -1,0 +1,31 @@
+"""Endpoints of the mock that are not in the contract: health and reset."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flask
+from connexion import FlaskApp
+
+from mockserver.auth import token_problem, unauthorized
+from mockserver.store import ClientStore
+
+Seed = Callable[[], list[dict[str, Any]]]
+
+
+def register(app: FlaskApp, store: ClientStore, seed: Seed, token: str | None) -> None:
+    def health() -> tuple[dict[str, Any], int]:
+        return {"status": "ok", "clients": len(store)}, 200
+
+    def reset() -> flask.Response:
+        # With a fixed token, resetting is as protected as writing; without one, it is open.
+        if token is not None:
+            problem = token_problem(flask.request.headers.getlist("Authorization"), token)
+            if problem is not None:
+                raise unauthorized(problem)
+        store.reset(seed())
+        return flask.Response(status=204)
+
+    app.add_url_rule("/__mock/health", "mock_health", health, methods=["GET"])
+    app.add_url_rule("/__mock/reset", "mock_reset", reset, methods=["POST"])

@@ -1,0 +1,63 @@
+"""create_app: openapi.yaml routed by Connexion to the handlers in clients.py, over the store."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from connexion import FlaskApp
+from connexion.middleware import MiddlewarePosition
+from connexion.resolver import Resolver
+from starlette.middleware.cors import CORSMiddleware
+
+from mockserver import admin, clients, problems
+from mockserver.auth import bearer_handler
+from mockserver.contract import load_spec
+from mockserver.fixtures import load_clients, load_job_counts
+from mockserver.guards import BodyGuard
+from mockserver.settings import Settings
+from mockserver.store import ClientStore
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
+    settings = Settings.load(**overrides) if settings is None else settings.replace(**overrides)
+    store = open_store(settings)
+    app = FlaskApp(__name__, security_map={"bearer": bearer_handler(settings.token)})
+    app.add_api(
+        copy.deepcopy(load_spec(settings.spec)),
+        resolver=Resolver(function_resolver=handler_for),
+        strict_validation=True,
+        validate_responses=settings.validate_responses,
+    )
+    app.app.extensions[clients.STORE_KEY] = store
+    app.add_middleware(BodyGuard, MiddlewarePosition.BEFORE_VALIDATION,
+                       max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware, MiddlewarePosition.BEFORE_EXCEPTION,
+        allow_origins=settings.origins, allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type"], expose_headers=["Location"],
+        max_age=600,
+    )
+    problems.register(app, load_spec(settings.spec))
+    admin.register(app, store, seed_from(settings), settings.token)
+    return app
+
+
+def open_store(settings: Settings) -> ClientStore:
+    """The store the settings name, seeded from the fixtures when new or when asked to reset."""
+    path = None if settings.in_memory else settings.db
+    counts = load_job_counts(Path(settings.fixtures))
+    return ClientStore.open(path, seed_from(settings), counts, reseed=settings.reset)
+
+
+def seed_from(settings: Settings) -> Callable[[], list[dict[str, Any]]]:
+    return partial(load_clients, Path(settings.fixtures), load_spec(settings.spec))
+
+
+def handler_for(operation_id: str) -> Callable[..., Any]:
+    """`listClients` -> clients.list_clients."""
+    return getattr(clients, re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower())  # type: ignore[no-any-return]

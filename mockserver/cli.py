@@ -1,0 +1,100 @@
+"""`mockserver serve | reset`: options fall back to MOCKSERVER_* variables, then to defaults."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from mockserver.fixtures import FixtureError
+from mockserver.settings import Settings, SettingsError
+from mockserver.store import StoreError
+
+STARTUP_ERRORS = (StoreError, FixtureError, SettingsError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except STARTUP_ERRORS as error:
+        print(f"mockserver: error: {error}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the mock API")
+    _store_options(serve)
+    serve.add_argument("--host", help="interface to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (8080)")
+    serve.add_argument("--token", help="accept only this bearer token (default: any)")
+    serve.add_argument("--reset", action="store_true", default=None,
+                       help="reseed the store from the fixtures before serving")
+    serve.add_argument("--cors-origins", help="comma-separated allowed origins (*)")
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.set_defaults(run=run_serve)
+    reset = commands.add_parser("reset", help="reseed a store from the fixtures, offline")
+    _store_options(reset)
+    reset.set_defaults(run=run_reset)
+    return parser
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="store file, or :memory: (.mockserver/clients.json)")
+    parser.add_argument("--fixtures", help="folder with clients.json and jobs.json")
+
+
+def settings_from(args: argparse.Namespace, **fixed: Any) -> Settings:
+    names = ("db", "fixtures", "host", "port", "token", "reset", "cors_origins", "log_level")
+    return Settings.load(**{name: getattr(args, name, None) for name in names}, **fixed)
+
+
+def run_reset(args: argparse.Namespace) -> int:
+    from mockserver.app import open_store
+
+    settings = settings_from(args, reset=True)
+    store = open_store(settings)
+    print(f"mockserver: {settings.db} reseeded from {settings.fixtures}: {len(store)} clients")
+    store.close()
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from mockserver.app import create_app
+
+    settings = settings_from(args)
+    app = create_app(settings)
+    listener = _listen(settings.host, settings.port)
+    host, port = listener.getsockname()[:2]
+    root = f"http://{host}:{port}"
+    print(f"Clients API mock on {root}/api/v1 (store: {settings.db}, "
+          f"{'any bearer token' if settings.token is None else 'fixed bearer token'})\n"
+          f"Swagger UI: {root}/api/v1/ui/", flush=True)
+    config = uvicorn.Config(app, log_level=settings.log_level, access_log=False,
+                            timeout_graceful_shutdown=5)
+    logging.getLogger("connexion").setLevel(logging.ERROR)
+    # uvicorn handles SIGINT and SIGTERM: it stops accepting, finishes requests in flight, exits.
+    uvicorn.Server(config).run(sockets=[listener])
+    return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind before serving, so a busy port is one clear error instead of a traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        raise SettingsError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    return listener

@@ -1,0 +1,74 @@
+"""Seed data: fixtures/clients.json and fixtures/jobs.json, checked against the contract."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mockserver.contract import json_location, schema_errors
+from mockserver.store import JobCounts
+
+Record = dict[str, Any]
+
+
+class FixtureError(ValueError):
+    """A fixtures file that cannot seed the store; the message names the record and field."""
+
+
+def load_clients(folder: Path, spec: dict[str, Any]) -> list[Record]:
+    path = folder / "clients.json"
+    records = _read_list(path)
+    for number, record in enumerate(records):
+        where = f"{path} record {number}" + (
+            f" (id {record['id']})" if isinstance(record, dict) and "id" in record else ""
+        )
+        errors = schema_errors(spec, "Client", _presented(record))
+        if errors:
+            error = errors[0]
+            raise FixtureError(f"{where}: {json_location(error)}: {error.message}")
+        record["created_at"] = rfc3339(record["created_at"])
+        record["updated_at"] = rfc3339(record["updated_at"])
+    duplicates = [id_ for id_, count in Counter(r["id"] for r in records).items() if count > 1]
+    if duplicates:
+        raise FixtureError(f"{path}: id {duplicates[0]} is used by more than one record")
+    return records
+
+
+def load_job_counts(folder: Path) -> JobCounts:
+    """(jobs in any status, jobs with status active) per client id."""
+    path = folder / "jobs.json"
+    counts: dict[str, tuple[int, int]] = {}
+    for number, job in enumerate(_read_list(path)):
+        if not isinstance(job, dict) or not isinstance(job.get("client_id"), str):
+            raise FixtureError(f"{path} record {number}: $.client_id: a string is required")
+        total, active = counts.get(job["client_id"], (0, 0))
+        counts[job["client_id"]] = (total + 1, active + (job.get("status") == "active"))
+    return counts
+
+
+def rfc3339(value: str) -> str:
+    """The one timestamp format the mock answers with: UTC, milliseconds, `Z`."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _presented(record: Any) -> Any:
+    # Counts are not stored: they come from jobs.json. Check the record as the API shows it.
+    if isinstance(record, dict):
+        return {**record, "jobs_count": 0, "active_jobs_count": 0}
+    return record
+
+
+def _read_list(path: Path) -> list[Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise FixtureError(f"cannot read the fixtures file {path}: {error.strerror}") from None
+    except ValueError as error:
+        raise FixtureError(f"the fixtures file {path} is not valid JSON: {error}") from None
+    if not isinstance(data, list):
+        raise FixtureError(f"the fixtures file {path} must hold a JSON array of records")
+    return data

@@ -1,0 +1,147 @@
+"""Checks on a request body before Connexion parses it.
+
+Connexion answers some hostile bodies with a 500 (invalid UTF-8: connexion issue 1860), hands a
+body without Content-Type to the handler as bytes, and accepts what Python's json accepts (NaN,
+duplicate keys, nesting until the interpreter's recursion limit). This middleware refuses those
+with a problem first, so the contract's validation only ever sees one well-formed JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from connexion.exceptions import ProblemException
+from connexion.middleware.routing import ROUTING_CONTEXT
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_DEPTH = 33  # the body is level 1, so its `metadata` object may nest 32 levels deep
+TOO_DEEP = f"The body is nested too deeply: metadata may nest at most {MAX_DEPTH - 1} levels"
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class InvalidJson(ValueError):
+    """The body is not one strict JSON document."""
+
+
+class BodyGuard:
+    def __init__(self, app: ASGIApp, max_body_bytes: int = 1_048_576) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS or not _is_api(scope):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        _check_content_type(headers.get("content-type"))
+        self._check_declared_size(headers.get("content-length"))
+        body = await self._read_body(receive)
+        try:
+            check_json(body)
+        except InvalidJson as error:
+            raise ProblemException(status=400, title="Bad Request", detail=str(error)) from None
+        await self.app(scope, _replay(body, receive), send)
+
+    def _check_declared_size(self, declared: str | None) -> None:
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise self._too_large()
+
+    async def _read_body(self, receive: Receive) -> bytes:
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise self._too_large()
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    def _too_large(self) -> ProblemException:
+        return ProblemException(
+            status=413, title="Payload Too Large",
+            detail=f"The request body is larger than {self.max_body_bytes} bytes",
+        )
+
+
+def check_json(body: bytes) -> Any:
+    """Parse `body` as strict JSON (UTF-8, unique keys, no NaN, bounded depth) or raise."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidJson(f"The body is not valid UTF-8 (byte {error.start})") from None
+    try:
+        document = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except RecursionError:
+        raise InvalidJson(TOO_DEEP) from None
+    except json.JSONDecodeError as error:
+        raise InvalidJson(f"The body is not valid JSON: {error}") from None
+    _check_depth_and_text(document)
+    return document
+
+
+def _check_content_type(content_type: str | None) -> None:
+    mimetype = (content_type or "").split(";")[0].strip().lower()
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        found = f"'{content_type}'" if content_type else "no Content-Type"
+        raise ProblemException(
+            status=415, title="Unsupported Media Type",
+            detail=f"Send the body as application/json (got {found})",
+        )
+
+
+def _is_api(scope: Scope) -> bool:
+    return bool(scope.get("extensions", {}).get(ROUTING_CONTEXT, {}).get("operation_id"))
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise InvalidJson(f"The body repeats the key '{duplicate}' in one object")
+    return document
+
+
+def _no_constant(name: str) -> None:
+    raise InvalidJson(f"The body is not valid JSON: {name} is not a JSON value")
+
+
+def _check_depth_and_text(document: Any) -> None:
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            _check_text(value)
+        elif isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise InvalidJson(TOO_DEEP)
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str):
+                    _check_text(key)
+                pending.append((item, depth + 1))
+
+
+def _check_text(text: str) -> None:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidJson("The body holds a lone UTF-16 surrogate (\\ud800-\\udfff)") from None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

@@ -1,0 +1,81 @@
+"""The error table: domain exceptions and HTTP errors -> application/problem+json."""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import Any
+
+from connexion import FlaskApp
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.problem import problem
+from starlette.exceptions import HTTPException
+
+from mockserver.store import ClientNotFound, StoreError
+
+# status, title, and the detail a client sees (None: the exception's own message).
+# A StoreError's message names files on this machine, which no response may show.
+ERRORS: dict[type[Exception], tuple[int, str, str | None]] = {
+    ClientNotFound: (404, "Not Found", None),
+    StoreError: (503, "Service Unavailable", "The store cannot be written; nothing was changed"),
+}
+
+
+MAX_DETAIL = 500
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def register(app: FlaskApp, spec: dict[str, Any]) -> None:
+    for exception, (status, title, detail) in ERRORS.items():
+        app.add_error_handler(exception, _answer(status, title, detail))
+    app.add_error_handler(ProblemException, _short_problem)
+    app.add_error_handler(HTTPException, _http_error(_method_table(spec)))
+
+
+def _answer(status: int, title: str, detail: str | None) -> Any:
+    def handle(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+        return problem(status=status, title=title, detail=detail or str(error))
+
+    return handle
+
+
+def _short_problem(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+    # jsonschema's messages go on to print the schema and the whole instance: keep the sentence.
+    assert isinstance(error, ProblemException)
+    detail = str(error.detail or "").split("\n", 1)[0][:MAX_DETAIL]
+    return problem(status=error.status, title=error.title or HTTPStatus(error.status).phrase,
+                   detail=detail, type=error.type, headers=error.headers)
+
+
+MethodTable = list[tuple[re.Pattern[str], list[str]]]
+
+
+def _method_table(spec: dict[str, Any]) -> MethodTable:
+    """(path pattern, methods) for each path of the contract, for the `Allow` header of a 405."""
+    base = spec["servers"][0]["url"].rstrip("/")
+    table = []
+    for template, item in spec["paths"].items():
+        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(base + template))
+        methods = sorted(method.upper() for method in item if method in HTTP_METHODS)
+        table.append((re.compile(pattern + "/?"), methods))
+    return table
+
+
+def _http_error(methods: MethodTable) -> Any:
+    def handle(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+        assert isinstance(error, HTTPException)
+        headers = dict(error.headers or {})
+        if error.status_code == 404:
+            detail = f"Nothing is served at {request.url.path}"
+        elif error.status_code == 405:
+            allowed = next((m for p, m in methods if p.fullmatch(request.url.path)), [])
+            # Connexion's own Allow header names the methods of another route: say the contract's.
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not allowed here; use {headers['Allow'] or 'nothing'}"
+        else:
+            detail = error.detail
+        title = HTTPStatus(error.status_code).phrase
+        return problem(status=error.status_code, title=title, detail=detail, headers=headers)
+
+    return handle

@@ -1,0 +1,184 @@
+"""ClientStore: the only module that imports tinydb.
+
+TinyDB keeps the queryable copy in memory. It does not persist it: its JSONStorage rewrites the
+whole file on every write and is not atomic, so a kill mid-write can leave an unreadable file.
+Durability comes from `Journal` instead: every write is appended to a journal and fsynced before
+it is acknowledged, and the journal is folded into an atomically replaced snapshot from time to
+time. One lock serialises every access, because Flask runs handlers on several threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import reduce
+from operator import and_
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+from tinydb.queries import QueryInstance
+from tinydb.storages import MemoryStorage
+
+from mockserver.journal import Journal, StoreError
+
+__all__ = ["ClientNotFound", "ClientStore", "JobCounts", "Page", "StoreError"]
+
+Record = dict[str, Any]
+JobCounts = dict[str, tuple[int, int]]
+
+
+class ClientNotFound(LookupError):
+    """No client has this id."""
+
+    def __init__(self, client_id: str) -> None:
+        super().__init__(f"No client with id {client_id}")
+        self.client_id = client_id
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Record]
+    total: int
+
+
+@dataclass(frozen=True)
+class Filters:
+    search: str = ""
+    status: str | None = None
+    industry: str | None = None
+
+
+class ClientStore:
+    def __init__(self, journal: Journal | None, job_counts: JobCounts) -> None:
+        self._journal = journal
+        self._job_counts = job_counts
+        self._lock = threading.RLock()
+        self._table = TinyDB(storage=MemoryStorage).table("clients")
+        # TinyDB numbers documents itself; this index maps our uuids to its numbers so a lookup
+        # by id never scans the table.
+        self._doc_ids: dict[str, int] = {}
+
+    @classmethod
+    def open(cls, path: str | None, seed: Callable[[], list[Record]], job_counts: JobCounts,
+             reseed: bool = False) -> ClientStore:
+        """Open (or create and seed) the store at `path`; None keeps everything in memory."""
+        journal = Journal.open(Path(path)) if path is not None else None
+        store = cls(journal, job_counts)
+        records = journal.load() if journal is not None and not reseed else None
+        if records is None:
+            store.reset(seed())
+        else:
+            store._fill(records)
+        return store
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+
+    def __len__(self) -> int:
+        return len(self._doc_ids)
+
+    def get(self, client_id: str) -> Record:
+        with self._lock:
+            return self._present(self._raw(client_id))
+
+    def list(self, filters: Filters, limit: int, offset: int) -> Page:
+        with self._lock:
+            condition = _condition(filters)
+            matches = self._table.search(condition) if condition else self._table.all()
+        matches.sort(key=_by_id)
+        matches.sort(key=_by_created_at, reverse=True)
+        return Page([self._present(doc) for doc in matches[offset : offset + limit]], len(matches))
+
+    def insert(self, record: Record) -> Record:
+        with self._lock:
+            self._write(record)
+            return self._present(record)
+
+    def modify(self, client_id: str, change: Callable[[Record], Record]) -> Record:
+        """Apply `change` to the stored record atomically; it returns the new record."""
+        with self._lock:
+            record = change(self._raw(client_id))
+            self._write(record)
+            return self._present(record)
+
+    def reset(self, records: list[Record]) -> None:
+        with self._lock:
+            if self._journal is not None:
+                self._journal.replace_all(records)
+            self._table.truncate()
+            self._doc_ids.clear()
+            self._fill(records)
+
+    def _write(self, record: Record) -> None:
+        # Journal first: memory must never hold a write that a crash would lose.
+        if self._journal is not None:
+            self._journal.put(record)
+        self._put(record)
+        if self._journal is not None and self._journal.wants_compaction(len(self._doc_ids)):
+            self._journal.replace_all(self._table.all())
+
+    def _fill(self, records: Iterable[Record]) -> None:
+        for record in records:
+            self._put(record)
+
+    def _put(self, record: Record) -> None:
+        doc_id = self._doc_ids.get(record["id"])
+        if doc_id is None:
+            self._doc_ids[record["id"]] = self._table.insert(record)
+        else:
+            self._table.update(_replace_with(record), doc_ids=[doc_id])
+
+    def _raw(self, client_id: str) -> Record:
+        doc_id = self._doc_ids.get(client_id)
+        document = self._table.get(doc_id=doc_id) if doc_id is not None else None
+        if document is None:
+            raise ClientNotFound(client_id)
+        return dict(document)  # type: ignore[arg-type]
+
+    def _present(self, record: Record) -> Record:
+        jobs, active = self._job_counts.get(record["id"], (0, 0))
+        return {**record, "jobs_count": jobs, "active_jobs_count": active}
+
+
+def _replace_with(record: Record) -> Callable[[Record], None]:
+    def replace(document: Record) -> None:
+        document.clear()
+        document.update(record)
+
+    return replace
+
+
+def _condition(filters: Filters) -> QueryInstance | None:
+    client = Query()
+    conditions: list[QueryInstance] = []
+    if filters.search:
+        needle = filters.search.lower()
+        conditions.append(
+            client.name.test(_contains, needle)
+            | client.email.test(_contains, needle)
+            | client.contact_person.test(_contains, needle)
+        )
+    if filters.status is not None:
+        conditions.append(client.status == filters.status)
+    if filters.industry is not None:
+        conditions.append(client.industry.test(_equals_ignoring_case, filters.industry.lower()))
+    return reduce(and_, conditions) if conditions else None
+
+
+def _contains(value: str | None, needle: str) -> bool:
+    return value is not None and needle in value.lower()
+
+
+def _equals_ignoring_case(value: str | None, wanted: str) -> bool:
+    return value is not None and value.lower() == wanted
+
+
+def _by_id(record: Record) -> str:
+    return str(record["id"])
+
+
+def _by_created_at(record: Record) -> str:
+    return str(record["created_at"])

@@ -1,0 +1,85 @@
+"""Run the mock in a subprocess on a free loopback port, for tests and benchmarks."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class ServedMock:
+    base_url: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/api/v1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve_command(db: str | Path, port: int, **options: Any) -> list[str]:
+    """`mockserver serve` arguments; options become flags (True: a bare flag, None: left out)."""
+    command = [sys.executable, "-m", "mockserver", "serve", "--db", str(db), "--port", str(port),
+               "--host", "127.0.0.1"]
+    for name, value in options.items():
+        flag = "--" + name.replace("_", "-")
+        if value is True:
+            command.append(flag)
+        elif value is not None and value is not False:
+            command += [flag, str(value)]
+    return command
+
+
+@contextlib.contextmanager
+def served_mock(db: str | Path, *, startup_timeout: float = 30, env: dict[str, str] | None = None,
+                **options: Any) -> Iterator[ServedMock]:
+    """Serve the mock on `db` until the block ends; `db` may be a folder (the store goes in it)."""
+    db = Path(db) / "clients.json" if Path(db).is_dir() else db
+    port = free_port()
+    process = subprocess.Popen(serve_command(db, port, **options), env={**os.environ, **(env or {})},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    served = ServedMock(f"http://127.0.0.1:{port}", process)
+    try:
+        wait_until_healthy(served, startup_timeout)
+        yield served
+    finally:
+        stop(process)
+
+
+def wait_until_healthy(served: ServedMock, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if served.process.poll() is not None:
+            error = served.process.stderr.read().decode() if served.process.stderr else ""
+            raise RuntimeError(f"mockserver exited with {served.process.returncode}: {error}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(served.base_url + "/__mock/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        time.sleep(0.05)
+    raise TimeoutError(f"mockserver did not answer on {served.base_url} within {timeout} s")
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
