@@ -34,12 +34,16 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         validate_responses=settings.validate_responses,
     )
     app.app.extensions[clients.STORE_KEY] = store
-    app.add_middleware(BodyGuard, MiddlewarePosition.BEFORE_VALIDATION,
-                       max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
-        CORSMiddleware, MiddlewarePosition.BEFORE_EXCEPTION,
-        allow_origins=settings.origins, allow_methods=["GET", "POST", "PUT", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type"], expose_headers=["Location"],
+        BodyGuard, MiddlewarePosition.BEFORE_VALIDATION, max_body_bytes=settings.max_body_bytes
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        MiddlewarePosition.BEFORE_EXCEPTION,
+        allow_origins=settings.origins,
+        allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Location"],
         max_age=600,
     )
     problems.register(app, load_spec(settings.spec))
@@ -60,4 +64,4 @@ def seed_from(settings: Settings) -> Callable[[], list[dict[str, Any]]]:
 
 def handler_for(operation_id: str) -> Callable[..., Any]:
     """`listClients` -> clients.list_clients."""
-    return getattr(clients, re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower())  # type: ignore[no-any-return]
+    return getattr(clients, re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower())

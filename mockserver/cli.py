@@ -1,4 +1,4 @@
-"""`mockserver serve | reset`: options fall back to MOCKSERVER_* variables, then to defaults."""
+"""`mockserver serve | reset | proxy | check-traffic`; options fall back to MOCKSERVER_* variables."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mockserver.fixtures import FixtureError
+from mockserver.proxy.cli import register as register_proxy_commands
 from mockserver.settings import Settings, SettingsError
 from mockserver.store import StoreError
 
@@ -33,14 +34,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (8080)")
     serve.add_argument("--token", help="accept only this bearer token (default: any)")
-    serve.add_argument("--reset", action="store_true", default=None,
-                       help="reseed the store from the fixtures before serving")
+    serve.add_argument(
+        "--reset",
+        action="store_true",
+        default=None,
+        help="reseed the store from the fixtures before serving",
+    )
     serve.add_argument("--cors-origins", help="comma-separated allowed origins (*)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(run=run_serve)
     reset = commands.add_parser("reset", help="reseed a store from the fixtures, offline")
     _store_options(reset)
     reset.set_defaults(run=run_reset)
+    register_proxy_commands(commands)
     return parser
 
 
@@ -51,7 +57,8 @@ def _store_options(parser: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace, **fixed: Any) -> Settings:
     names = ("db", "fixtures", "host", "port", "token", "reset", "cors_origins", "log_level")
-    return Settings.load(**{name: getattr(args, name, None) for name in names}, **fixed)
+    given = {name: getattr(args, name, None) for name in names}
+    return Settings.load(**{**given, **fixed})
 
 
 def run_reset(args: argparse.Namespace) -> int:
@@ -74,11 +81,15 @@ def run_serve(args: argparse.Namespace) -> int:
     listener = _listen(settings.host, settings.port)
     host, port = listener.getsockname()[:2]
     root = f"http://{host}:{port}"
-    print(f"Clients API mock on {root}/api/v1 (store: {settings.db}, "
-          f"{'any bearer token' if settings.token is None else 'fixed bearer token'})\n"
-          f"Swagger UI: {root}/api/v1/ui/", flush=True)
-    config = uvicorn.Config(app, log_level=settings.log_level, access_log=False,
-                            timeout_graceful_shutdown=5)
+    print(
+        f"Clients API mock on {root}/api/v1 (store: {settings.db}, "
+        f"{'any bearer token' if settings.token is None else 'fixed bearer token'})\n"
+        f"Swagger UI: {root}/api/v1/ui/",
+        flush=True,
+    )
+    config = uvicorn.Config(
+        app, log_level=settings.log_level, access_log=False, timeout_graceful_shutdown=5
+    )
     logging.getLogger("connexion").setLevel(logging.ERROR)
     # uvicorn handles SIGINT and SIGTERM: it stops accepting, finishes requests in flight, exits.
     uvicorn.Server(config).run(sockets=[listener])

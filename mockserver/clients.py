@@ -22,14 +22,19 @@ STORE_KEY = "mockserver.store"
 
 
 def list_clients(
-    limit: int, offset: int, search: str = "", status: str | None = None,
+    limit: int,
+    offset: int,
+    search: str = "",
+    status: str | None = None,
     industry: str | None = None,
 ) -> Answer:
-    page = _store().list(Filters(search, status, industry), limit, offset)
-    return _json({"data": page.items, "meta": {"total": page.total, "limit": limit, "offset": offset}})
+    page = _store().find(Filters(search, status, industry), limit, offset)
+    return _json(
+        {"data": page.items, "meta": {"total": page.total, "limit": limit, "offset": offset}}
+    )
 
 
-def get_client(id: str) -> Answer:  # noqa: A002 - the contract names the path parameter `id`
+def get_client(id: str) -> Answer:
     return _json(_store().get(id))
 
 
@@ -40,7 +45,7 @@ def create_client(body: Record) -> Answer:
     return _json(created, 201, Location=f"{flask.request.path.rstrip('/')}/{created['id']}")
 
 
-def update_client(id: str, body: Record) -> Answer:  # noqa: A002
+def update_client(id: str, body: Record) -> Answer:
     def apply(stored: Record) -> Record:
         return {**stored, **body, "updated_at": _later_than(stored["updated_at"])}
 
@@ -53,13 +58,21 @@ def _json(body: Any, status: int = 200, **headers: str) -> Answer:
 
 
 def _store() -> ClientStore:
-    return flask.current_app.extensions[STORE_KEY]  # type: ignore[no-any-return]
+    return flask.current_app.extensions[STORE_KEY]
 
 
 def _defaults() -> Record:
     return {
-        "email": None, "phone": None, "address": None, "contact_person": None, "website": None,
-        "industry": None, "status": "active", "tags": [], "notes": None, "metadata": {},
+        "email": None,
+        "phone": None,
+        "address": None,
+        "contact_person": None,
+        "website": None,
+        "industry": None,
+        "status": "active",
+        "tags": [],
+        "notes": None,
+        "metadata": {},
     }
 
 

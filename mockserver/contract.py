@@ -13,12 +13,12 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 try:  # The C loader parses the contract several times faster; it is optional in PyYAML.
     from yaml import CSafeLoader as Loader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as Loader
 
 
 @cache
 def load_spec(path: str) -> dict[str, Any]:
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=Loader)  # noqa: S506
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=Loader)
 
 
 def schema_errors(spec: dict[str, Any], schema_name: str, value: Any) -> list[ValidationError]:

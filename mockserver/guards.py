@@ -62,7 +62,8 @@ class BodyGuard:
 
     def _too_large(self) -> ProblemException:
         return ProblemException(
-            status=413, title="Payload Too Large",
+            status=413,
+            title="Payload Too Large",
             detail=f"The request body is larger than {self.max_body_bytes} bytes",
         )
 
@@ -88,7 +89,8 @@ def _check_content_type(content_type: str | None) -> None:
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         found = f"'{content_type}'" if content_type else "no Content-Type"
         raise ProblemException(
-            status=415, title="Unsupported Media Type",
+            status=415,
+            title="Unsupported Media Type",
             detail=f"Send the body as application/json (got {found})",
         )
 

@@ -44,8 +44,13 @@ def _short_problem(_request: ConnexionRequest, error: Exception) -> ConnexionRes
     # jsonschema's messages go on to print the schema and the whole instance: keep the sentence.
     assert isinstance(error, ProblemException)
     detail = str(error.detail or "").split("\n", 1)[0][:MAX_DETAIL]
-    return problem(status=error.status, title=error.title or HTTPStatus(error.status).phrase,
-                   detail=detail, type=error.type, headers=error.headers)
+    return problem(
+        status=error.status,
+        title=error.title or HTTPStatus(error.status).phrase,
+        detail=detail,
+        type=error.type,
+        headers=error.headers,
+    )
 
 
 MethodTable = list[tuple[re.Pattern[str], list[str]]]

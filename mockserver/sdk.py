@@ -1,7 +1,8 @@
 """Generate client SDKs from the contract: `python -m mockserver.sdk OUTDIR` (`make sdk`).
 
-OUTDIR/python                   a Python package project, `clients_api_client` (openapi-python-client)
-OUTDIR/typescript/schema.d.ts   `paths` / `components` types for openapi-fetch (openapi-typescript)
+OUTDIR/python                  the Python client project, package `clients_api_client`
+                               (openapi-python-client)
+OUTDIR/typescript/schema.d.ts  `paths` / `components` types for openapi-fetch (openapi-typescript)
 """
 
 from __future__ import annotations

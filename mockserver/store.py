@@ -10,7 +10,7 @@ time. One lock serialises every access, because Flask runs handlers on several t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_
@@ -61,8 +61,13 @@ class ClientStore:
         self._doc_ids: dict[str, int] = {}
 
     @classmethod
-    def open(cls, path: str | None, seed: Callable[[], list[Record]], job_counts: JobCounts,
-             reseed: bool = False) -> ClientStore:
+    def open(
+        cls,
+        path: str | None,
+        seed: Callable[[], list[Record]],
+        job_counts: JobCounts,
+        reseed: bool = False,
+    ) -> ClientStore:
         """Open (or create and seed) the store at `path`; None keeps everything in memory."""
         journal = Journal.open(Path(path)) if path is not None else None
         store = cls(journal, job_counts)
@@ -84,7 +89,7 @@ class ClientStore:
         with self._lock:
             return self._present(self._raw(client_id))
 
-    def list(self, filters: Filters, limit: int, offset: int) -> Page:
+    def find(self, filters: Filters, limit: int, offset: int) -> Page:
         with self._lock:
             condition = _condition(filters)
             matches = self._table.search(condition) if condition else self._table.all()
@@ -118,7 +123,7 @@ class ClientStore:
             self._journal.put(record)
         self._put(record)
         if self._journal is not None and self._journal.wants_compaction(len(self._doc_ids)):
-            self._journal.replace_all(self._table.all())
+            self._journal.replace_all([dict(document) for document in self._table.all()])
 
     def _fill(self, records: Iterable[Record]) -> None:
         for record in records:
@@ -136,15 +141,15 @@ class ClientStore:
         document = self._table.get(doc_id=doc_id) if doc_id is not None else None
         if document is None:
             raise ClientNotFound(client_id)
-        return dict(document)  # type: ignore[arg-type]
+        return dict(document)
 
     def _present(self, record: Record) -> Record:
         jobs, active = self._job_counts.get(record["id"], (0, 0))
         return {**record, "jobs_count": jobs, "active_jobs_count": active}
 
 
-def _replace_with(record: Record) -> Callable[[Record], None]:
-    def replace(document: Record) -> None:
+def _replace_with(record: Record) -> Callable[[MutableMapping[str, Any]], None]:
+    def replace(document: MutableMapping[str, Any]) -> None:
         document.clear()
         document.update(record)
 

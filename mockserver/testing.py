@@ -34,8 +34,18 @@ def free_port() -> int:
 
 def serve_command(db: str | Path, port: int, **options: Any) -> list[str]:
     """`mockserver serve` arguments; options become flags (True: a bare flag, None: left out)."""
-    command = [sys.executable, "-m", "mockserver", "serve", "--db", str(db), "--port", str(port),
-               "--host", "127.0.0.1"]
+    command = [
+        sys.executable,
+        "-m",
+        "mockserver",
+        "serve",
+        "--db",
+        str(db),
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+    ]
     for name, value in options.items():
         flag = "--" + name.replace("_", "-")
         if value is True:
@@ -46,13 +56,22 @@ def serve_command(db: str | Path, port: int, **options: Any) -> list[str]:
 
 
 @contextlib.contextmanager
-def served_mock(db: str | Path, *, startup_timeout: float = 30, env: dict[str, str] | None = None,
-                **options: Any) -> Iterator[ServedMock]:
+def served_mock(
+    db: str | Path,
+    *,
+    startup_timeout: float = 30,
+    env: dict[str, str] | None = None,
+    **options: Any,
+) -> Iterator[ServedMock]:
     """Serve the mock on `db` until the block ends; `db` may be a folder (the store goes in it)."""
     db = Path(db) / "clients.json" if Path(db).is_dir() else db
     port = free_port()
-    process = subprocess.Popen(serve_command(db, port, **options), env={**os.environ, **(env or {})},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        serve_command(db, port, **options),
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     served = ServedMock(f"http://127.0.0.1:{port}", process)
     try:
         wait_until_healthy(served, startup_timeout)
@@ -67,10 +86,8 @@ def wait_until_healthy(served: ServedMock, timeout: float) -> None:
         if served.process.poll() is not None:
             error = served.process.stderr.read().decode() if served.process.stderr else ""
             raise RuntimeError(f"mockserver exited with {served.process.returncode}: {error}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(served.base_url + "/__mock/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
+        if _healthy(served.base_url):
+            return
         time.sleep(0.05)
     raise TimeoutError(f"mockserver did not answer on {served.base_url} within {timeout} s")
 
@@ -83,3 +100,11 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(base_url + "/__mock/health", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False

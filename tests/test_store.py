@@ -1,0 +1,141 @@
+"""The store: durable across restarts, crash-safe journal, reset, refusal of damaged files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mockserver import journal as journal_module
+from mockserver.store import ClientNotFound, ClientStore, Filters, StoreError
+
+
+def record(n: int, **fields: object) -> dict:
+    return {
+        "id": f"id-{n:04d}",
+        "name": f"Client {n}",
+        "email": None,
+        "contact_person": None,
+        "industry": None,
+        "status": "active",
+        "tags": [],
+        "metadata": {},
+        "created_at": f"2026-01-01T00:00:{n % 60:02d}.000Z",
+        "updated_at": f"2026-01-01T00:00:{n % 60:02d}.000Z",
+        **fields,
+    }
+
+
+def open_store(path: Path, seed: list[dict] | None = None, reseed: bool = False) -> ClientStore:
+    return ClientStore.open(str(path), lambda: [dict(r) for r in seed or []], {}, reseed=reseed)
+
+
+def test_new_store_is_seeded_and_written_to_disk(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "db.json", [record(1), record(2)])
+    store.close()
+    snapshot = json.loads((tmp_path / "db.json").read_text())
+    assert [r["id"] for r in snapshot["clients"]] == ["id-0001", "id-0002"]
+
+
+def test_acknowledged_writes_survive_a_restart(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "db.json", [record(1)])
+    store.insert(record(2))
+    store.modify("id-0001", lambda r: {**r, "name": "Renamed"})
+    store.close()  # only releases the lock: every write was on disk when it returned
+    reopened = open_store(tmp_path / "db.json")
+    assert reopened.get("id-0001")["name"] == "Renamed"
+    assert reopened.get("id-0002")["name"] == "Client 2"
+
+
+def test_a_torn_last_journal_line_is_dropped_and_appends_stay_clean(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "db.json", [record(1)])
+    store.insert(record(2))
+    store.close()
+    with open(tmp_path / "db.json.journal", "ab") as log:
+        log.write(b'{"g": 1, "put": {"id": "id-0003", "na')  # killed mid-append
+    reopened = open_store(tmp_path / "db.json")
+    assert len(reopened) == 2
+    reopened.insert(record(4))
+    reopened.close()
+    assert {r["id"] for r in _all(open_store(tmp_path / "db.json"))} == {
+        "id-0001",
+        "id-0002",
+        "id-0004",
+    }
+
+
+def test_compaction_folds_the_journal_into_the_snapshot(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(journal_module, "COMPACT_AFTER_LINES", 5)
+    store = open_store(tmp_path / "db.json", [record(1)])
+    for n in range(2, 12):
+        store.insert(record(n))
+    store.close()
+    journal_lines = (tmp_path / "db.json.journal").read_bytes().count(b"\n")
+    assert journal_lines < 5
+    assert len(open_store(tmp_path / "db.json")) == 11
+
+
+def test_journal_lines_of_an_older_generation_are_not_replayed(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "db.json", [record(1)])
+    store.insert(record(2))
+    stale = (tmp_path / "db.json.journal").read_bytes()
+    store.reset([record(9)])  # a crash right after the new snapshot, before the truncation:
+    store.close()
+    (tmp_path / "db.json.journal").write_bytes(stale)
+    assert [r["id"] for r in _all(open_store(tmp_path / "db.json"))] == ["id-0009"]
+
+
+@pytest.mark.parametrize("content", [b"not json", b'{"clients": "nope"}', b"[]", b"\xff"])
+def test_a_damaged_snapshot_is_refused_and_left_untouched(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "db.json").write_bytes(content)
+    with pytest.raises(StoreError, match="mockserver reset --db"):
+        open_store(tmp_path / "db.json", [record(1)])
+    assert (tmp_path / "db.json").read_bytes() == content
+
+
+def test_a_damaged_journal_line_before_the_end_is_refused(tmp_path: Path) -> None:
+    open_store(tmp_path / "db.json", [record(1)]).close()
+    (tmp_path / "db.json.journal").write_bytes(b"garbage\n" + b'{"g": 1, "put": {"id": "x"}}\n')
+    with pytest.raises(StoreError, match="line 1"):
+        open_store(tmp_path / "db.json")
+
+
+def test_reseed_replaces_a_damaged_store(tmp_path: Path) -> None:
+    (tmp_path / "db.json").write_bytes(b"not json")
+    store = open_store(tmp_path / "db.json", [record(1)], reseed=True)
+    assert [r["id"] for r in _all(store)] == ["id-0001"]
+
+
+def test_a_second_process_on_the_same_store_is_refused(tmp_path: Path) -> None:
+    first = open_store(tmp_path / "db.json", [record(1)])
+    with pytest.raises(StoreError, match="in use"):
+        open_store(tmp_path / "db.json")
+    first.close()
+
+
+def test_unknown_id_raises_not_found(tmp_path: Path) -> None:
+    store = ClientStore.open(None, lambda: [record(1)], {})
+    with pytest.raises(ClientNotFound):
+        store.get("id-9999")
+    with pytest.raises(ClientNotFound):
+        store.modify("id-9999", dict)
+
+
+def test_find_sorts_newest_first_then_by_id_and_counts_before_paging() -> None:
+    seed = [
+        record(1, created_at="2026-01-01T00:00:00.000Z"),
+        record(3),
+        record(2),
+        record(0, created_at="2026-01-01T00:00:00.000Z"),
+    ]
+    seed[1]["created_at"] = seed[2]["created_at"] = "2026-02-01T00:00:00.000Z"
+    store = ClientStore.open(None, lambda: seed, {"id-0002": (3, 1)})
+    page = store.find(Filters(), limit=3, offset=0)
+    assert [r["id"] for r in page.items] == ["id-0002", "id-0003", "id-0000"]
+    assert page.total == 4
+    assert page.items[0]["jobs_count"] == 3 and page.items[0]["active_jobs_count"] == 1
+
+
+def _all(store: ClientStore) -> list[dict]:
+    return store.find(Filters(), limit=10_000, offset=0).items
