@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable
 from functools import partial
@@ -10,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from connexion import FlaskApp
+from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
 from starlette.middleware.cors import CORSMiddleware
 
 from mockserver import admin, clients, problems
 from mockserver.auth import bearer_handler
+from mockserver.bridge import OneHopWSGI
 from mockserver.contract import load_spec
 from mockserver.fixtures import load_clients, load_job_counts
 from mockserver.guards import BodyGuard
@@ -26,7 +29,12 @@ from mockserver.store import ClientStore
 def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
     settings = Settings.load(**overrides) if settings is None else settings.replace(**overrides)
     store = open_store(settings)
-    app = FlaskApp(__name__, security_map={"bearer": bearer_handler(settings.token)})
+    app = FlaskApp(
+        __name__,
+        security_map={"bearer": bearer_handler(settings.token)},
+        # Compact: Connexion's default indent=2 forces json's pure-Python encoder.
+        jsonifier=Jsonifier(json, separators=(",", ":")),
+    )
     app.add_api(
         copy.deepcopy(load_spec(settings.spec)),
         resolver=Resolver(function_resolver=handler_for),
@@ -34,6 +42,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         validate_responses=settings.validate_responses,
     )
     app.app.extensions[clients.STORE_KEY] = store
+    # Connexion offers no option for the WSGI bridge; see bridge.py for why it is replaced.
+    bridge = app._middleware_app
+    bridge.asgi_app = OneHopWSGI(app.app.wsgi_app, other_scopes=bridge.asgi_app)
     app.add_middleware(
         BodyGuard, MiddlewarePosition.BEFORE_VALIDATION, max_body_bytes=settings.max_body_bytes
     )

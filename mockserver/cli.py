@@ -1,4 +1,4 @@
-"""`mockserver serve | reset | proxy | check-traffic`; options fall back to MOCKSERVER_* variables."""
+"""`mockserver serve | reset | proxy | check-traffic`; options default to MOCKSERVER_* values."""
 
 from __future__ import annotations
 

@@ -26,6 +26,25 @@ from mockserver.journal import Journal, StoreError
 __all__ = ["ClientNotFound", "ClientStore", "JobCounts", "Page", "StoreError"]
 
 Record = dict[str, Any]
+# The contract's order, so every answer lists the fields the way the documentation does.
+FIELDS = (
+    "id",
+    "name",
+    "email",
+    "phone",
+    "address",
+    "contact_person",
+    "website",
+    "industry",
+    "status",
+    "tags",
+    "notes",
+    "metadata",
+    "jobs_count",
+    "active_jobs_count",
+    "created_at",
+    "updated_at",
+)
 JobCounts = dict[str, tuple[int, int]]
 
 
@@ -145,7 +164,8 @@ class ClientStore:
 
     def _present(self, record: Record) -> Record:
         jobs, active = self._job_counts.get(record["id"], (0, 0))
-        return {**record, "jobs_count": jobs, "active_jobs_count": active}
+        counts = {"jobs_count": jobs, "active_jobs_count": active}
+        return {field: counts[field] if field in counts else record[field] for field in FIELDS}
 
 
 def _replace_with(record: Record) -> Callable[[MutableMapping[str, Any]], None]:

@@ -15,9 +15,8 @@ def record(n: int, **fields: object) -> dict:
     return {
         "id": f"id-{n:04d}",
         "name": f"Client {n}",
-        "email": None,
-        "contact_person": None,
-        "industry": None,
+        **dict.fromkeys(["email", "phone", "address", "contact_person", "website", "industry"]),
+        "notes": None,
         "status": "active",
         "tags": [],
         "metadata": {},

@@ -1,0 +1,62 @@
+"""Serve Flask from ASGI with one thread hand-off per request.
+
+a2wsgi's WSGIMiddleware, which Connexion's FlaskApp uses, streams: a request crosses between the
+event loop and its thread pool about four times, measured as ~60% of a request's cost here
+(../shared/PERF-NOTES.md). A body is at most 1 MiB (the guard enforces it before this point) and
+an answer is one small JSON document, so reading the body first and buffering the answer costs
+nothing and leaves one crossing. a2wsgi still builds the WSGI environ.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import anyio.to_thread
+from a2wsgi.wsgi import build_environ
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+class OneHopWSGI:
+    def __init__(self, wsgi_app: Any, other_scopes: ASGIApp) -> None:
+        self.wsgi_app = wsgi_app
+        self.other_scopes = other_scopes  # lifespan and anything else that is not HTTP
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.other_scopes(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        status, headers, payload = await anyio.to_thread.run_sync(self._call, scope, body)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    def _call(self, scope: Scope, body: bytes) -> Answer:
+        started: dict[str, Any] = {}
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> None:
+            started["status"] = int(status.split(" ", 1)[0])
+            started["headers"] = [
+                (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers
+            ]
+
+        chunks = self.wsgi_app(build_environ(scope, io.BytesIO(body)), start_response)  # type: ignore[arg-type]
+        try:
+            payload = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        return started["status"], started["headers"], payload
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
