@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ Seed = Callable[[], list[dict[str, Any]]]
 
 def register(app: FlaskApp, store: ClientStore, seed: Seed, token: str | None) -> None:
     def health() -> tuple[dict[str, Any], int]:
-        return {"status": "ok", "clients": len(store)}, 200
+        return {"status": "ok", "clients": len(store), "pid": os.getpid()}, 200
 
     def reset() -> flask.Response:
         # With a fixed token, resetting is as protected as writing; without one, it is open.

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
+
+import uvicorn
 
 from mockserver.fixtures import FixtureError
 from mockserver.proxy.cli import register as register_proxy_commands
@@ -42,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--cors-origins", help="comma-separated allowed origins (*)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--workers", type=int, help="processes serving one shared store (1)")
     serve.set_defaults(run=run_serve)
     reset = commands.add_parser("reset", help="reseed a store from the fixtures, offline")
     _store_options(reset)
@@ -56,7 +60,17 @@ def _store_options(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace, **fixed: Any) -> Settings:
-    names = ("db", "fixtures", "host", "port", "token", "reset", "cors_origins", "log_level")
+    names = (
+        "db",
+        "fixtures",
+        "host",
+        "port",
+        "token",
+        "reset",
+        "cors_origins",
+        "log_level",
+        "workers",
+    )
     given = {name: getattr(args, name, None) for name in names}
     return Settings.load(**{**given, **fixed})
 
@@ -72,28 +86,55 @@ def run_reset(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
+    settings = settings_from(args)
+    if settings.workers > 1:
+        return _serve_workers(settings)
     from mockserver.app import create_app
 
-    settings = settings_from(args)
     app = create_app(settings)
     listener = _listen(settings.host, settings.port)
+    _announce(settings, listener)
+    # uvicorn handles SIGINT and SIGTERM: it stops accepting, finishes requests in flight, exits.
+    uvicorn.Server(_server_config(settings, app)).run(sockets=[listener])
+    return 0
+
+
+def _serve_workers(settings: Settings) -> int:
+    """Several processes on one socket and one store: the journal keeps them consistent."""
+    from uvicorn.supervisors import Multiprocess
+
+    from mockserver.app import open_store
+
+    if settings.in_memory:
+        raise SettingsError("--workers needs a store file: workers cannot share :memory:")
+    open_store(settings).close()  # seed or reset once, and fail here rather than in N workers
+    os.environ.update(settings.as_environment(reset=False))
+    listener = _listen(settings.host, settings.port)
+    _announce(settings, listener)
+    config = _server_config(
+        settings, "mockserver.app:create_app", factory=True, workers=settings.workers
+    )
+    Multiprocess(config, sockets=[listener]).run()
+    return 0
+
+
+def _server_config(settings: Settings, app: Any, **options: Any) -> uvicorn.Config:
+    logging.getLogger("connexion").setLevel(logging.ERROR)
+    return uvicorn.Config(
+        app, log_level=settings.log_level, access_log=False, timeout_graceful_shutdown=5, **options
+    )
+
+
+def _announce(settings: Settings, listener: socket.socket) -> None:
     host, port = listener.getsockname()[:2]
     root = f"http://{host}:{port}"
+    token = "any bearer token" if settings.token is None else "fixed bearer token"
+    workers = f", {settings.workers} workers" if settings.workers > 1 else ""
     print(
-        f"Clients API mock on {root}/api/v1 (store: {settings.db}, "
-        f"{'any bearer token' if settings.token is None else 'fixed bearer token'})\n"
+        f"Clients API mock on {root}/api/v1 (store: {settings.db}, {token}{workers})\n"
         f"Swagger UI: {root}/api/v1/ui/",
         flush=True,
     )
-    config = uvicorn.Config(
-        app, log_level=settings.log_level, access_log=False, timeout_graceful_shutdown=5
-    )
-    logging.getLogger("connexion").setLevel(logging.ERROR)
-    # uvicorn handles SIGINT and SIGTERM: it stops accepting, finishes requests in flight, exits.
-    uvicorn.Server(config).run(sockets=[listener])
-    return 0
 
 
 def _listen(host: str, port: int) -> socket.socket:

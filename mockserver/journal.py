@@ -1,10 +1,15 @@
-"""Durable storage for the store: an atomically replaced snapshot plus an fsynced journal.
+"""Durable, shared storage for the store: an atomically replaced snapshot plus an fsynced journal.
 
 A write is one appended journal line, fsynced before it is acknowledged, so its cost does not grow
 with the store (TinyDB's JSONStorage rewrites everything on every write). The snapshot is replaced
 with write-to-temp, fsync, rename: a kill at any moment leaves the old or the new file, never half
 of one. Journal lines carry the snapshot's generation, so lines already folded into a newer
-snapshot are recognised and skipped after a crash between the rename and the truncation.
+snapshot are recognised and skipped after a crash between the two renames of a compaction.
+
+The journal is also how several processes (`--workers`) share one store: a writer holds an
+exclusive flock while it catches up and appends, and every process reads the lines appended since
+it last looked before it answers, so a write acknowledged by one is seen by the next request to
+any. A compaction gives the journal a new inode, which tells the others to reload.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ import fcntl
 import json
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 Record = dict[str, Any]
 COMPACT_AFTER_LINES = 1000
@@ -26,56 +32,84 @@ class StoreError(RuntimeError):
 
 
 class Journal:
-    def __init__(self, path: Path, lock: BinaryIO, log: BinaryIO) -> None:
+    def __init__(self, path: Path, lock_fd: int) -> None:
         self.path = path
-        self._lock = lock
-        self._log = log
+        self.log_path = path.with_name(path.name + ".journal")
+        self._lock_fd = lock_fd
+        self._log_fd = -1
+        self._inode = -1
+        self._offset = 0
         self._generation = 0
         self._lines = 0
+        self._held = False
 
     @classmethod
     def open(cls, path: Path) -> Journal:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            lock = open(path.with_name(path.name + ".lock"), "ab")  # noqa: SIM115
-            log = open(path.with_name(path.name + ".journal"), "ab")  # noqa: SIM115
+            lock_fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
             message = f"cannot write the store directory {path.parent}: {error.strerror}"
             raise StoreError(message) from None
-        try:
-            # Two processes appending to one journal would interleave and fork its history.
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            lock.close()
-            log.close()
-            raise StoreError(f"the store {path} is in use by another mockserver process") from None
-        return cls(path, lock, log)
+        return cls(path, lock_fd)
 
-    @property
-    def log_path(self) -> Path:
-        return Path(self._log.name)
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the store for a write, against every other process on it."""
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        self._held = True
+        try:
+            yield
+        finally:
+            self._held = False
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def load(self) -> list[Record] | None:
-        """The stored records, or None when no store exists yet."""
+        """Every stored record, or None when no store exists yet."""
+        if self._held:
+            return self._load()
+        fcntl.flock(self._lock_fd, fcntl.LOCK_SH)  # no compaction between snapshot and journal
+        try:
+            return self._load()
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _load(self) -> list[Record] | None:
         if not self.path.exists():
             return None
         snapshot = self._read_snapshot()
         self._generation = snapshot["generation"]
+        self._reopen_log()
         records = {record["id"]: record for record in snapshot["clients"]}
-        for record in self._read_log():
+        for record in self._read_new_lines():
             records[record["id"]] = record
         return list(records.values())
 
-    def put(self, record: Record) -> None:
-        line = json.dumps({"g": self._generation, "put": record}, separators=(",", ":"))
+    def catch_up(self) -> list[Record] | None:
+        """Records other processes wrote since the last look; None: reload everything."""
         try:
-            self._log.write(line.encode() + b"\n")
-            self._log.flush()
-            os.fsync(self._log.fileno())
+            current = os.stat(self.log_path)
+        except FileNotFoundError:
+            return None
+        if current.st_ino != self._inode:
+            return None
+        if current.st_size == self._offset:
+            return []
+        return self._read_new_lines()
+
+    def put(self, record: Record) -> None:
+        """Append one record; call inside `exclusive()`, after `catch_up()`."""
+        line = json.dumps({"g": self._generation, "put": record}, separators=(",", ":"))
+        data = line.encode() + b"\n"
+        try:
+            self._drop_torn_tail()
+            os.write(self._log_fd, data)
+            os.fsync(self._log_fd)
         except OSError as error:
             raise StoreError(
                 f"cannot write the journal {self.log_path}: {error.strerror}"
             ) from None
+        self._offset += len(data)
         self._lines += 1
 
     def wants_compaction(self, record_count: int) -> bool:
@@ -84,28 +118,56 @@ class Journal:
         return self._lines >= max(COMPACT_AFTER_LINES, record_count // 2)
 
     def replace_all(self, records: list[Record]) -> None:
-        """Make `records` the whole store: a new snapshot generation and an empty journal."""
+        """Make `records` the whole store (call inside `exclusive()`)."""
         # Time-based, so a reseed of a store it could not read still outranks every old line.
         generation = max(self._generation + 1, time.time_ns())
         payload = json.dumps({"generation": generation, "clients": records}, indent=1)
-        temporary = self.path.with_name(self.path.name + ".tmp")
         try:
-            with open(temporary, "wb") as file:
-                file.write(payload.encode())
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path)
-            _fsync_directory(self.path.parent)
-            self._generation = generation
-            os.ftruncate(self._log.fileno(), 0)
-            os.fsync(self._log.fileno())
+            _write_atomically(self.path, payload.encode())
+            _write_atomically(self.log_path, b"")
         except OSError as error:
             raise StoreError(f"cannot write the store {self.path}: {error.strerror}") from None
+        self._generation = generation
+        self._reopen_log()
         self._lines = 0
 
     def close(self) -> None:
-        self._log.close()
-        self._lock.close()
+        for descriptor in (self._log_fd, self._lock_fd):
+            if descriptor >= 0:
+                os.close(descriptor)
+        self._log_fd = self._lock_fd = -1
+
+    def _reopen_log(self) -> None:
+        if self._log_fd >= 0:
+            os.close(self._log_fd)
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT
+        self._log_fd = os.open(self.log_path, flags, 0o644)
+        self._inode = os.fstat(self._log_fd).st_ino
+        self._offset = 0
+        self._lines = 0
+
+    def _read_new_lines(self) -> list[Record]:
+        size = os.fstat(self._log_fd).st_size
+        data = os.pread(self._log_fd, size - self._offset, self._offset)
+        # A line without its newline is still being written, or was torn by a kill before its
+        # fsync returned: in either case it was never acknowledged. Leave it for later.
+        complete = data[: data.rfind(b"\n") + 1]
+        first_line = self._lines + 1
+        self._offset += len(complete)
+        records = []
+        for number, line in enumerate(complete.splitlines(), start=first_line):
+            self._lines += 1
+            entry = _parse_line(line)
+            if entry is None:
+                raise StoreError(_refusal(self.log_path, f"line {number} is damaged"))
+            if entry["g"] == self._generation:
+                records.append(entry["put"])
+        return records
+
+    def _drop_torn_tail(self) -> None:
+        # Under the exclusive lock nobody is mid-append: bytes past our offset are a torn line.
+        if os.fstat(self._log_fd).st_size > self._offset:
+            os.ftruncate(self._log_fd, self._offset)
 
     def _read_snapshot(self) -> dict[str, Any]:
         try:
@@ -119,22 +181,6 @@ class Journal:
         except OSError as error:
             problem = f"it cannot be read ({error.strerror})"
         raise StoreError(_refusal(self.path, problem))
-
-    def _read_log(self) -> list[Record]:
-        data = self.log_path.read_bytes()
-        complete = data[: data.rfind(b"\n") + 1]
-        if len(complete) != len(data):
-            # A torn last line is a write killed before its fsync returned: never acknowledged.
-            os.truncate(self.log_path, len(complete))
-        records = []
-        for number, line in enumerate(complete.splitlines(), start=1):
-            entry = _parse_line(line)
-            if entry is None:
-                raise StoreError(_refusal(self.log_path, f"line {number} is damaged"))
-            if entry["g"] == self._generation:
-                records.append(entry["put"])
-        self._lines = len(records)
-        return records
 
 
 def _parse_line(line: bytes) -> dict[str, Any] | None:
@@ -152,8 +198,14 @@ def _refusal(path: Path, problem: str) -> str:
     )
 
 
-def _fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+    descriptor = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(descriptor)
     finally:

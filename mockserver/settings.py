@@ -53,6 +53,17 @@ class Settings:
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
+    def as_environment(self, **changes: Any) -> dict[str, str]:
+        """MOCKSERVER_* variables that make `Settings.load()` in a child process equal this."""
+        environment = {}
+        for field in fields(self):
+            value = changes.get(field.name, getattr(self, field.name))
+            if value is not None:
+                environment[ENV_PREFIX + field.name.upper()] = (
+                    str(value).lower() if isinstance(value, bool) else str(value)
+                )
+        return environment
+
     @property
     def in_memory(self) -> bool:
         return self.db == MEMORY

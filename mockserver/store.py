@@ -10,7 +10,8 @@ time. One lock serialises every access, because Flask runs handlers on several t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, MutableMapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_
@@ -88,13 +89,18 @@ class ClientStore:
         reseed: bool = False,
     ) -> ClientStore:
         """Open (or create and seed) the store at `path`; None keeps everything in memory."""
-        journal = Journal.open(Path(path)) if path is not None else None
+        if path is None:
+            store = cls(None, job_counts)
+            store._replace_memory(seed())
+            return store
+        journal = Journal.open(Path(path))
+        with journal.exclusive():
+            records = None if reseed else journal.load()
+            if records is None:
+                records = seed()
+                journal.replace_all(records)
         store = cls(journal, job_counts)
-        records = journal.load() if journal is not None and not reseed else None
-        if records is None:
-            store.reset(seed())
-        else:
-            store._fill(records)
+        store._replace_memory(records)
         return store
 
     def close(self) -> None:
@@ -102,14 +108,18 @@ class ClientStore:
             self._journal.close()
 
     def __len__(self) -> int:
-        return len(self._doc_ids)
+        with self._lock:
+            self._sync()
+            return len(self._doc_ids)
 
     def get(self, client_id: str) -> Record:
         with self._lock:
+            self._sync()
             return self._present(self._raw(client_id))
 
     def find(self, filters: Filters, limit: int, offset: int) -> Page:
         with self._lock:
+            self._sync()
             condition = _condition(filters)
             matches = self._table.search(condition) if condition else self._table.all()
         matches.sort(key=_by_id)
@@ -117,43 +127,60 @@ class ClientStore:
         return Page([self._present(doc) for doc in matches[offset : offset + limit]], len(matches))
 
     def insert(self, record: Record) -> Record:
-        with self._lock:
-            self._write(record)
-            return self._present(record)
+        return self._write(lambda: record)
 
     def modify(self, client_id: str, change: Callable[[Record], Record]) -> Record:
         """Apply `change` to the stored record atomically; it returns the new record."""
-        with self._lock:
-            record = change(self._raw(client_id))
-            self._write(record)
-            return self._present(record)
+        return self._write(lambda: change(self._raw(client_id)))
 
     def reset(self, records: list[Record]) -> None:
-        with self._lock:
+        with self._lock, self._exclusive():
             if self._journal is not None:
                 self._journal.replace_all(records)
-            self._table.truncate()
-            self._doc_ids.clear()
-            self._fill(records)
+            self._replace_memory(records)
 
-    def _write(self, record: Record) -> None:
-        # Journal first: memory must never hold a write that a crash would lose.
-        if self._journal is not None:
-            self._journal.put(record)
-        self._put(record)
-        if self._journal is not None and self._journal.wants_compaction(len(self._doc_ids)):
-            self._journal.replace_all([dict(document) for document in self._table.all()])
+    def _write(self, produce: Callable[[], Record]) -> Record:
+        with self._lock, self._exclusive():
+            self._sync()
+            record = produce()
+            # Journal first: memory must never hold a write that a crash would lose.
+            if self._journal is not None:
+                self._journal.put(record)
+            self._apply([record])
+            if self._journal is not None and self._journal.wants_compaction(len(self._doc_ids)):
+                self._journal.replace_all([dict(document) for document in self._table.all()])
+            return self._present(record)
 
-    def _fill(self, records: Iterable[Record]) -> None:
+    def _exclusive(self) -> AbstractContextManager[None]:
+        return self._journal.exclusive() if self._journal is not None else nullcontext()
+
+    def _sync(self) -> None:
+        """Take in what other processes on the same store wrote since this one last looked."""
+        if self._journal is None:
+            return
+        records = self._journal.catch_up()
+        if records is None:
+            self._replace_memory(self._journal.load() or [])
+        elif records:
+            self._apply(records)
+
+    def _replace_memory(self, records: list[Record]) -> None:
+        self._table.truncate()
+        self._doc_ids.clear()
+        self._apply(records)
+
+    def _apply(self, records: list[Record]) -> None:
+        # TinyDB rebuilds its table dict on every insert: new records go in as one batch, each
+        # once, in its latest version (a catch-up can hold a create and its updates).
+        new: dict[str, Record] = {}
         for record in records:
-            self._put(record)
-
-    def _put(self, record: Record) -> None:
-        doc_id = self._doc_ids.get(record["id"])
-        if doc_id is None:
-            self._doc_ids[record["id"]] = self._table.insert(record)
-        else:
-            self._table.update(_replace_with(record), doc_ids=[doc_id])
+            doc_id = self._doc_ids.get(record["id"])
+            if doc_id is None:
+                new[record["id"]] = record
+            else:
+                self._table.update(_replace_with(record), doc_ids=[doc_id])
+        doc_ids = self._table.insert_multiple(new.values())
+        self._doc_ids.update(zip(new, doc_ids, strict=True))
 
     def _raw(self, client_id: str) -> Record:
         doc_id = self._doc_ids.get(client_id)

@@ -8,12 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 
 @dataclass
@@ -66,25 +67,29 @@ def served_mock(
     """Serve the mock on `db` until the block ends; `db` may be a folder (the store goes in it)."""
     db = Path(db) / "clients.json" if Path(db).is_dir() else db
     port = free_port()
+    # A file, not a pipe: nobody reads a pipe while serving, and a full one would hang the mock.
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
         serve_command(db, port, **options),
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=errors,
     )
     served = ServedMock(f"http://127.0.0.1:{port}", process)
     try:
-        wait_until_healthy(served, startup_timeout)
+        wait_until_healthy(served, startup_timeout, errors)
         yield served
     finally:
         stop(process)
+        errors.close()
 
 
-def wait_until_healthy(served: ServedMock, timeout: float) -> None:
+def wait_until_healthy(served: ServedMock, timeout: float, errors: IO[bytes]) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if served.process.poll() is not None:
-            error = served.process.stderr.read().decode() if served.process.stderr else ""
+            errors.seek(0)
+            error = errors.read().decode(errors="replace")
             raise RuntimeError(f"mockserver exited with {served.process.returncode}: {error}")
         if _healthy(served.base_url):
             return

@@ -106,11 +106,29 @@ def test_reseed_replaces_a_damaged_store(tmp_path: Path) -> None:
     assert [r["id"] for r in _all(store)] == ["id-0001"]
 
 
-def test_a_second_process_on_the_same_store_is_refused(tmp_path: Path) -> None:
+def test_two_processes_on_one_store_see_each_others_writes_at_once(tmp_path: Path) -> None:
+    # Each ClientStore has its own descriptors and flock, as a worker process would.
     first = open_store(tmp_path / "db.json", [record(1)])
-    with pytest.raises(StoreError, match="in use"):
-        open_store(tmp_path / "db.json")
-    first.close()
+    second = open_store(tmp_path / "db.json")
+    first.insert(record(2))
+    first.modify("id-0002", lambda r: {**r, "notes": "caught up with its create"})
+    assert second.get("id-0002")["notes"] == "caught up with its create"
+    assert len(second) == 2
+    second.modify("id-0002", lambda r: {**r, "name": "Changed by second"})
+    assert first.get("id-0002")["name"] == "Changed by second"
+    assert len(first) == len(second) == 2
+
+
+def test_a_compaction_or_reset_elsewhere_is_picked_up(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(journal_module, "COMPACT_AFTER_LINES", 3)
+    first = open_store(tmp_path / "db.json", [record(1)])
+    second = open_store(tmp_path / "db.json")
+    for n in range(2, 9):
+        first.insert(record(n))
+    assert {r["id"] for r in _all(second)} == {f"id-{n:04d}" for n in range(1, 9)}
+    second.insert(record(9))
+    first.reset([record(7)])
+    assert [r["id"] for r in _all(second)] == ["id-0007"]
 
 
 def test_unknown_id_raises_not_found(tmp_path: Path) -> None:

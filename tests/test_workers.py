@@ -1,0 +1,67 @@
+"""Several worker processes on one store: every acknowledged write is seen by every worker."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import httpx
+
+from mockserver.testing import served_mock
+
+AUTH = {"Authorization": "Bearer workers"}
+WRITERS = 4
+WRITES_EACH = 15
+
+
+def test_workers_share_every_acknowledged_write_at_once(tmp_path: Path) -> None:
+    failures: list[str] = []
+    acknowledged: dict[str, dict] = {}
+    guard = threading.Lock()
+
+    def writer(number: int, api: str) -> None:
+        for step in range(WRITES_EACH):
+            # A fresh connection per request, so the kernel spreads them over the workers.
+            created = httpx.post(f"{api}/clients", json={"name": f"w{number}-{step}"}, headers=AUTH)
+            if created.status_code != 201:
+                failures.append(f"create answered {created.status_code}")
+                continue
+            client = created.json()
+            updated = httpx.put(
+                f"{api}/clients/{client['id']}", json={"notes": str(step)}, headers=AUTH
+            )
+            read_back = httpx.get(f"{api}/clients/{client['id']}", headers=AUTH)
+            if updated.status_code != 200 or read_back.json() != updated.json():
+                failures.append(f"{client['id']}: write not seen by the next request")
+            with guard:
+                acknowledged[client["id"]] = updated.json()
+
+    with served_mock(tmp_path, workers=2) as mock:
+        seeded = httpx.get(f"{mock.api_url}/clients?limit=1", headers=AUTH).json()["meta"]["total"]
+        threads = [threading.Thread(target=writer, args=(n, mock.api_url)) for n in range(WRITERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        pids = _worker_pids(mock.api_url)
+        listed = _all_ids(mock.api_url)
+
+    assert not failures, failures[:5]
+    assert len(acknowledged) == WRITERS * WRITES_EACH
+    assert len(listed) == len(set(listed)) == seeded + len(acknowledged)
+    assert set(acknowledged) <= set(listed)
+    assert len(pids) == 2, "both workers should have answered"
+
+
+def _all_ids(api: str) -> list[str]:
+    ids: list[str] = []
+    while True:
+        page = httpx.get(f"{api}/clients", params={"limit": 100, "offset": len(ids)}, headers=AUTH)
+        ids += [client["id"] for client in page.json()["data"]]
+        if not page.json()["data"]:
+            return ids
+
+
+def _worker_pids(api: str) -> set[int]:
+    base = api.removesuffix("/api/v1")
+    return {httpx.get(f"{base}/__mock/health").json()["pid"] for _ in range(40)}
