@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -94,7 +95,10 @@ def run_serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     listener = _listen(settings.host, settings.port)
     _announce(settings, listener)
-    # uvicorn handles SIGINT and SIGTERM: it stops accepting, finishes requests in flight, exits.
+    # uvicorn handles SIGINT and SIGTERM: it stops accepting, finishes requests in flight, then
+    # re-raises the signal to the handler it found. A no-op handler makes that a clean exit 0.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: None)
     uvicorn.Server(_server_config(settings, app)).run(sockets=[listener])
     return 0
 
