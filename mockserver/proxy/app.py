@@ -32,6 +32,7 @@ HOP_BY_HOP = frozenset(
 # Recomputed here: httpx hands over the decoded body, whatever the upstream compressed.
 REWRITTEN = frozenset({"host", "content-length", "content-encoding"})
 VIOLATIONS_HEADER = "X-Contract-Violations"
+PROBLEM = "application/problem+json"
 
 
 def create_proxy_app(settings: ProxySettings) -> Starlette:
@@ -70,7 +71,7 @@ def create_proxy_app(settings: ProxySettings) -> Starlette:
             logger.warning("contract violation: %s", violation.line)
         broken = [v.line for v in checked.violations if v.side == "response"]
         if settings.strict and broken:
-            return _strict_problem(broken, len(checked.violations))
+            return _strict_problem(answer, broken, len(checked.violations))
         return _response(answer, violations=len(checked.violations))
 
     async def list_violations(request: Request) -> Response:
@@ -85,9 +86,7 @@ def create_proxy_app(settings: ProxySettings) -> Starlette:
         Route("/__mock/violations", clear_violations, methods=["DELETE"]),
         Route("/{path:path}", forward, methods=METHODS),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.violations = log
-    return app
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
 async def _record(request: Request) -> RecordedRequest:
@@ -126,20 +125,36 @@ def _response(answer: RecordedResponse, violations: int | None) -> Response:
     response = Response(content=answer.body, status_code=answer.status)
     headers = list(answer.headers)
     if violations is not None:
-        headers.append((VIOLATIONS_HEADER, str(violations)))
+        headers = [*_exposing_violations(headers), (VIOLATIONS_HEADER, str(violations))]
     if answer.status not in (204, 304):
         headers.append(("content-length", str(len(answer.body))))
     response.raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
     return response
 
 
-def _problem(status: int, title: str, detail: str, **extra: Any) -> Response:
+def _problem_json(status: int, title: str, detail: str, **extra: Any) -> bytes:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return Response(json.dumps(body), status_code=status, media_type="application/problem+json")
+    return json.dumps(body).encode()
 
 
-def _strict_problem(broken: list[str], count: int) -> Response:
+def _problem(status: int, title: str, detail: str) -> Response:
+    return Response(_problem_json(status, title, detail), status_code=status, media_type=PROBLEM)
+
+
+def _exposing_violations(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A cross-origin frontend can read the count only if CORS exposes it."""
+    if not any(name.lower() == "access-control-allow-origin" for name, _ in headers):
+        return headers
+    exposed = [value for name, value in headers if name.lower() == "access-control-expose-headers"]
+    others = [(n, v) for n, v in headers if n.lower() != "access-control-expose-headers"]
+    return [*others, ("Access-Control-Expose-Headers", ", ".join([*exposed, VIOLATIONS_HEADER]))]
+
+
+def _strict_problem(answer: RecordedResponse, broken: list[str], count: int) -> Response:
     detail = "The upstream's response breaks the contract: " + "; ".join(broken)
-    response = _problem(502, "Bad Gateway", detail, violations=broken)
-    response.headers[VIOLATIONS_HEADER] = str(count)
-    return response
+    problem = _problem_json(502, "Bad Gateway", detail, violations=broken)
+    # The upstream's CORS headers stay, or a browser would show a CORS error instead.
+    cors = [(n, v) for n, v in answer.headers if n.lower().startswith("access-control-")]
+    cors += [("Vary", v) for n, v in answer.headers if n.lower() == "vary"]
+    strict = RecordedResponse(502, [*cors, ("Content-Type", PROBLEM)], problem)
+    return _response(strict, violations=count)

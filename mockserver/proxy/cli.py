@@ -16,6 +16,8 @@ from mockserver.settings import SettingsError
 
 # Exit statuses of check-traffic, for CI.
 CLEAN, VIOLATIONS, UNUSABLE = 0, 1, 2
+# uvicorn's own Server and Date headers would duplicate the upstream's.
+UVICORN: dict[str, Any] = {"server_header": False, "date_header": False}
 
 
 def register(subparsers: Any) -> None:
@@ -27,7 +29,9 @@ def register(subparsers: Any) -> None:
     proxy.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     proxy.add_argument("--port", type=int, help="port to listen on (default 8081)")
     proxy.add_argument(
-        "--report", help="on shutdown write PATH.json and PATH.xml (JUnit) with the violations"
+        "--report",
+        metavar="PATH",
+        help="on shutdown write PATH.json and PATH.xml (JUnit) with the violations",
     )
     proxy.add_argument(
         "--strict",
@@ -37,14 +41,14 @@ def register(subparsers: Any) -> None:
     )
     proxy.add_argument("--timeout", type=float, help="seconds to wait for the upstream (10)")
     proxy.add_argument("--spec", help="the contract (default: the repository's openapi.yaml)")
-    proxy.add_argument("--log-level", help="debug, info, warning... (default info)")
+    proxy.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     proxy.set_defaults(run=run_proxy)
 
     check = subparsers.add_parser(
         "check-traffic", help="check recorded traffic (HAR files) against the contract"
     )
     check.add_argument("files", nargs="+", metavar="FILE.har")
-    check.add_argument("--report", help="also write PATH.json and PATH.xml (JUnit)")
+    check.add_argument("--report", metavar="PATH", help="also write PATH.json and PATH.xml (JUnit)")
     check.add_argument(
         "--check-auth",
         action="store_true",
@@ -66,31 +70,23 @@ def run_proxy(args: argparse.Namespace) -> int:
         print(f"mockserver proxy: {error}", file=sys.stderr)
         return UNUSABLE
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per upstream call is noise
     app = create_proxy_app(settings)
     # uvicorn turns SIGINT/SIGTERM into a lifespan shutdown, which writes the report.
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level=settings.log_level, **UVICORN
+    )
     return 0
 
 
 def run_check_traffic(args: argparse.Namespace) -> int:
     checker = ContractChecker(args.spec or ProxySettings.spec, check_auth=args.check_auth)
     log = ViolationLog()
-    checked = skipped = 0
-    for path in args.files:
-        try:
-            exchanges = read_har(path)
-        except HarError as error:
-            print(error, file=sys.stderr)
-            return UNUSABLE
-        for exchange in exchanges:
-            if not checker.covers(exchange.request):
-                skipped += 1
-                continue
-            verdict = checker.check(exchange)
-            log.add(exchange, verdict)
-            checked += 1
-            for violation in verdict.violations:
-                print(violation.line)
+    try:
+        checked, skipped = _check_files(checker, log, args.files)
+    except HarError as error:
+        print(error, file=sys.stderr)
+        return UNUSABLE
     if args.report:
         write_report(log, args.report)
     summary = f"{log.total} violation(s) in {checked} exchange(s); {skipped} outside the API"
@@ -99,6 +95,22 @@ def run_check_traffic(args: argparse.Namespace) -> int:
         print(f"no exchange under {checker.base_path} to check", file=sys.stderr)
         return UNUSABLE
     return VIOLATIONS if log.total else CLEAN
+
+
+def _check_files(checker: ContractChecker, log: ViolationLog, files: list[str]) -> tuple[int, int]:
+    """Print each violation as it is found; count the exchanges checked and skipped."""
+    checked = skipped = 0
+    for path in files:
+        for exchange in read_har(path):
+            if not checker.covers(exchange.request):
+                skipped += 1
+                continue
+            verdict = checker.check(exchange)
+            log.add(exchange, verdict)
+            checked += 1
+            for violation in verdict.violations:
+                print(violation.line)
+    return checked, skipped
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -47,11 +47,12 @@ def _response(response: dict[str, Any]) -> RecordedResponse | None:
     truncated = str(content.get("comment", "")).startswith("Body truncated")
     if not response.get("status") or unrecorded or truncated:
         return None
-    body = base64.b64decode(text) if content.get("encoding") == "base64" else (text or "")
+    text = text or ""
+    base64_text = content.get("encoding") == "base64"
     return RecordedResponse(
         status=int(response["status"]),
         headers=_headers(response.get("headers", [])),
-        body=body if isinstance(body, bytes) else body.encode("utf-8"),
+        body=base64.b64decode(text) if base64_text else text.encode("utf-8"),
     )
 
 

@@ -35,6 +35,8 @@ class ProxySettings:
                 values[field.name] = _convert(field.name, str(field.type), raw)
         values.update({name: value for name, value in explicit.items() if value is not None})
         settings = cls(**values)
+        if not settings.upstream:
+            raise SettingsError("--upstream (or MOCKSERVER_UPSTREAM) is required")
         if not settings.upstream.startswith(("http://", "https://")):
             raise SettingsError(f"--upstream must be an http(s) URL, not {settings.upstream!r}")
         if settings.timeout <= 0:
