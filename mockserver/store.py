@@ -9,8 +9,9 @@ time. One lock serialises every access, because Flask runs handlers on several t
 
 from __future__ import annotations
 
+import bisect
 import threading
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import reduce
@@ -79,6 +80,8 @@ class ClientStore:
         # TinyDB numbers documents itself; this index maps our uuids to its numbers so a lookup
         # by id never scans the table.
         self._doc_ids: dict[str, int] = {}
+        # Every record's _order_key, sorted: the list order, kept as records arrive.
+        self._order: list[tuple[str, str]] = []
 
     @classmethod
     def open(
@@ -118,12 +121,17 @@ class ClientStore:
             return self._present(self._raw(client_id))
 
     def find(self, filters: Filters, limit: int, offset: int) -> Page:
+        """One page of the matching records, newest first (ties by id), and the match count."""
         with self._lock:
             self._sync()
             condition = _condition(filters)
-            matches = self._table.search(condition) if condition else self._table.all()
-        matches.sort(key=_by_id)
-        matches.sort(key=_by_created_at, reverse=True)
+            if condition is None:
+                # The common unfiltered page reads only its own records, through the order index.
+                keys = self._order[offset : offset + limit]
+                page = [self._present(self._raw(client_id)) for _, client_id in keys]
+                return Page(page, len(self._order))
+            matches = self._table.search(condition)
+        matches.sort(key=_order_key)
         return Page([self._present(doc) for doc in matches[offset : offset + limit]], len(matches))
 
     def insert(self, record: Record) -> Record:
@@ -167,6 +175,7 @@ class ClientStore:
     def _replace_memory(self, records: list[Record]) -> None:
         self._table.truncate()
         self._doc_ids.clear()
+        self._order.clear()
         self._apply(records)
 
     def _apply(self, records: list[Record]) -> None:
@@ -177,10 +186,18 @@ class ClientStore:
             doc_id = self._doc_ids.get(record["id"])
             if doc_id is None:
                 new[record["id"]] = record
-            else:
-                self._table.update(_replace_with(record), doc_ids=[doc_id])
+                continue
+            old_key = _order_key(self._table.get(doc_id=doc_id))  # type: ignore[arg-type]
+            self._table.update(_replace_with(record), doc_ids=[doc_id])
+            if old_key != _order_key(record):
+                self._order.remove(old_key)
+                bisect.insort(self._order, _order_key(record))
+        if not new:
+            return  # TinyDB would still rebuild its whole table for an empty batch
         doc_ids = self._table.insert_multiple(new.values())
         self._doc_ids.update(zip(new, doc_ids, strict=True))
+        for record in new.values():
+            bisect.insort(self._order, _order_key(record))
 
     def _raw(self, client_id: str) -> Record:
         doc_id = self._doc_ids.get(client_id)
@@ -228,9 +245,10 @@ def _equals_ignoring_case(value: str | None, wanted: str) -> bool:
     return value is not None and value.lower() == wanted
 
 
-def _by_id(record: Record) -> str:
-    return str(record["id"])
+_NEWEST_FIRST = str.maketrans("0123456789", "9876543210")
 
 
-def _by_created_at(record: Record) -> str:
-    return str(record["created_at"])
+def _order_key(record: Mapping[str, Any]) -> tuple[str, str]:
+    """Ascending keys give newest first, then by id: timestamps share one format (fixtures.py
+    normalises them), so complementing their digits reverses their order."""
+    return str(record["created_at"]).translate(_NEWEST_FIRST), str(record["id"])
