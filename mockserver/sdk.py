@@ -17,6 +17,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = REPO_ROOT / "openapi.yaml"
 NODE_BIN = REPO_ROOT / "node_modules" / ".bin"
+# Renames the `Client` model so it cannot shadow the HTTP `Client` class; see the file.
+PYTHON_CONFIG = REPO_ROOT / "sdk" / "openapi-python-client.yaml"
 PYTHON_PACKAGE = "clients_api_client"
 TYPESCRIPT_FILE = Path("typescript") / "schema.d.ts"
 
@@ -56,7 +58,7 @@ def generate_python(spec: Path, outdir: Path) -> str:
     find_tool("ruff", python_hint)
     generator = find_tool("openapi-python-client", python_hint)
     command = [generator, "generate", "--path", str(spec), "--output-path", str(outdir / "python")]
-    command += ["--meta", "pdm", "--overwrite", "--fail-on-warning"]
+    command += ["--config", str(PYTHON_CONFIG), "--meta", "pdm", "--overwrite", "--fail-on-warning"]
     return run_tool(command)
 
 

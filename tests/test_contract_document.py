@@ -191,7 +191,11 @@ def test_openapi_python_client_makes_one_model_per_schema_and_every_endpoint(
     completed = run([sys.executable, "-c", INTROSPECT_PYTHON_SDK], cwd=tmp_path / "python")
     assert completed.returncode == 0, completed.stderr
     generated = json.loads(completed.stdout)
-    assert sorted(generated["models"]) == sorted(document["components"]["schemas"])
+    renamed = yaml.safe_load(sdk.PYTHON_CONFIG.read_text(encoding="utf-8"))["class_overrides"]
+    expected_models = [
+        renamed.get(name, {}).get("class_name", name) for name in document["components"]["schemas"]
+    ]
+    assert sorted(generated["models"]) == sorted(expected_models)
     expected_endpoints = sorted(snake_case(operation_id) for operation_id in OPERATIONS)
     assert sorted(generated["endpoints"]) == expected_endpoints
     assert sorted(generated["callable"]) == expected_endpoints

@@ -71,7 +71,7 @@ def api(py: SimpleNamespace, mock: ServedMock) -> Iterator[Any]:
 
 def assert_typed_client(py: SimpleNamespace, client: Any) -> None:
     models = py.models
-    assert isinstance(client, models.Client)
+    assert isinstance(client, models.ClientModel)
     assert isinstance(client.id, uuid.UUID)
     assert isinstance(client.status, models.ClientStatus)
     assert isinstance(client.metadata, models.ClientMetadata)
@@ -145,7 +145,7 @@ def test_python_client_creates_searches_updates_partially_and_gets(
     assert updated.updated_at > client.updated_at
 
     fetched = py.get_client.sync(str(client.id), client=api)
-    assert isinstance(fetched, models.Client)
+    assert isinstance(fetched, models.ClientModel)
     assert fetched.to_dict() == updated.to_dict()
 
 
@@ -160,6 +160,13 @@ def test_python_client_returns_problem_models_for_errors(
     assert refused.status_code == 401
     assert isinstance(refused.parsed, py.models.Problem)
     assert refused.parsed.status == 401
+
+
+def test_python_client_annotations_pass_mypy_strict(generated_sdk: Path, tmp_path: Path) -> None:
+    """The package ships py.typed, so its users' type checkers trust these annotations."""
+    command = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path)]
+    completed = run([*command, sdk.PYTHON_PACKAGE], cwd=generated_sdk / "python")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
 # ---- the TypeScript smoke program (sdk/smoke.mts) on openapi-fetch and the generated types ----
