@@ -20,13 +20,14 @@ def register(app: FlaskApp, store: ClientStore, seed: Seed, token: str | None) -
         return {"status": "ok", "clients": len(store), "pid": os.getpid()}, 200
 
     def reset() -> flask.Response:
-        # With a fixed token, resetting is as protected as writing; without one, it is open.
-        if token is not None:
-            problem = token_problem(flask.request.headers.getlist("Authorization"), token)
-            if problem is not None:
-                raise unauthorized(problem)
+        # The API's own rule: any bearer token, or exactly the configured one.
+        problem = token_problem(flask.request.headers.getlist("Authorization"), token)
+        if problem is not None:
+            raise unauthorized(problem)
         store.reset(seed())
-        return flask.Response(status=204)
+        answer = flask.Response(status=204)
+        del answer.headers["Content-Type"]  # no body, so no type
+        return answer
 
     app.add_url_rule("/__mock/health", "mock_health", health, methods=["GET"])
     app.add_url_rule("/__mock/reset", "mock_reset", reset, methods=["POST"])

@@ -24,7 +24,7 @@ from mockserver.fixtures import load_clients, load_job_counts
 from mockserver.guards import BodyGuard
 from mockserver.settings import Settings
 from mockserver.store import ClientStore
-from mockserver.validation import CachedParameterValidator
+from mockserver.validation import VALIDATOR_MAP
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         security_map={"bearer": bearer_handler(settings.token)},
         # Compact: Connexion's default indent=2 forces json's pure-Python encoder.
         jsonifier=Jsonifier(json, separators=(",", ":")),
-        validator_map={"parameter": CachedParameterValidator},
+        validator_map=VALIDATOR_MAP,
     )
     app.add_api(
         copy.deepcopy(load_spec(settings.spec)),

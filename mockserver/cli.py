@@ -14,6 +14,7 @@ from typing import Any
 import uvicorn
 
 from mockserver.fixtures import FixtureError
+from mockserver.protocol import ProblemHttpToolsProtocol
 from mockserver.proxy.cli import register as register_proxy_commands
 from mockserver.settings import Settings, SettingsError
 from mockserver.store import StoreError
@@ -125,7 +126,13 @@ def _serve_workers(settings: Settings) -> int:
 def _server_config(settings: Settings, app: Any, **options: Any) -> uvicorn.Config:
     logging.getLogger("connexion").setLevel(logging.ERROR)
     return uvicorn.Config(
-        app, log_level=settings.log_level, access_log=False, timeout_graceful_shutdown=5, **options
+        app,
+        http=ProblemHttpToolsProtocol,
+        server_header=False,
+        log_level=settings.log_level,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        **options,
     )
 
 

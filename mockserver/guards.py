@@ -9,6 +9,7 @@ with a problem first, so the contract's validation only ever sees one well-forme
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from connexion.exceptions import ProblemException
@@ -35,14 +36,14 @@ class BodyGuard:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        _check_content_type(headers.get("content-type"))
+        _check_content_type(headers.getlist("content-type"))
         self._check_declared_size(headers.get("content-length"))
         body = await self._read_body(receive)
         try:
             check_json(body)
         except InvalidJson as error:
             raise ProblemException(status=400, title="Bad Request", detail=str(error)) from None
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(_with_plain_json_type(scope), _replay(body, receive), send)
 
     def _check_declared_size(self, declared: str | None) -> None:
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
@@ -75,24 +76,54 @@ def check_json(body: bytes) -> Any:
     except UnicodeDecodeError as error:
         raise InvalidJson(f"The body is not valid UTF-8 (byte {error.start})") from None
     try:
-        document = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        document = json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+        )
+    except InvalidJson:
+        raise
     except RecursionError:
         raise InvalidJson(TOO_DEEP) from None
     except json.JSONDecodeError as error:
         raise InvalidJson(f"The body is not valid JSON: {error}") from None
+    except ValueError as error:  # e.g. an integer past Python's 4,300-digit limit
+        raise InvalidJson(f"The body holds a number that cannot be used: {error}") from None
     _check_depth_and_text(document)
     return document
 
 
-def _check_content_type(content_type: str | None) -> None:
-    mimetype = (content_type or "").split(";")[0].strip().lower()
-    if mimetype != "application/json" and not mimetype.endswith("+json"):
-        found = f"'{content_type}'" if content_type else "no Content-Type"
-        raise ProblemException(
-            status=415,
-            title="Unsupported Media Type",
-            detail=f"Send the body as application/json (got {found})",
-        )
+def _check_content_type(content_types: list[str]) -> None:
+    if len(content_types) > 1:
+        detail = f"Send one Content-Type header, not {len(content_types)}"
+    elif content_types and _mimetype(content_types[0]) == "application/json":
+        return
+    else:
+        found = f"'{content_types[0]}'" if content_types else "no Content-Type"
+        detail = f"Send the body as application/json (got {found})"
+    raise ProblemException(status=415, title="Unsupported Media Type", detail=detail)
+
+
+def _mimetype(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
+def _with_plain_json_type(scope: Scope) -> Scope:
+    # Media types are case-insensitive, Connexion's parser is not: it would hand the handler raw
+    # bytes for `APPLICATION/JSON`. Pass the type on in the one spelling Connexion parses.
+    headers = [
+        (name, b"application/json") if name == b"content-type" else (name, value)
+        for name, value in scope["headers"]
+    ]
+    return {**scope, "headers": headers}
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise InvalidJson(f"The body holds a number too large for JSON: {text[:40]}")
+    return number
 
 
 def _is_api(scope: Scope) -> bool:

@@ -127,6 +127,7 @@ def test_health_and_reset_restore_the_fixtures(api: TestClient) -> None:
     created = api.post("/api/v1/clients", json={"name": "Temporary"}, headers=AUTH).json()
     api.put(f"/api/v1/clients/{seeded[0]['id']}", json={"name": "Renamed"}, headers=AUTH)
     assert api.get("/__mock/health").json()["status"] == "ok"
-    assert api.post("/__mock/reset").status_code == 204
+    assert api.post("/__mock/reset").status_code == 401
+    assert api.post("/__mock/reset", headers=AUTH).status_code == 204
     assert all_clients(api) == seeded
     assert api.get(f"/api/v1/clients/{created['id']}", headers=AUTH).status_code == 404
