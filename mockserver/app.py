@@ -19,9 +19,9 @@ from starlette.middleware.cors import CORSMiddleware
 from mockserver import admin, clients, problems
 from mockserver.auth import bearer_handler
 from mockserver.bridge import OneHopWSGI
-from mockserver.contract import load_spec
+from mockserver.contract import ContractPaths, load_spec
 from mockserver.fixtures import load_clients, load_job_counts
-from mockserver.guards import BodyGuard
+from mockserver.guards import BodyGuard, RouteGuard
 from mockserver.settings import Settings
 from mockserver.store import ClientStore
 from mockserver.validation import VALIDATOR_MAP
@@ -47,6 +47,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
     # Connexion offers no option for the WSGI bridge; see bridge.py for why it is replaced.
     bridge = app._middleware_app
     bridge.asgi_app = OneHopWSGI(app.app.wsgi_app, other_scopes=bridge.asgi_app)
+    app.add_middleware(
+        RouteGuard,
+        MiddlewarePosition.BEFORE_SECURITY,
+        paths=ContractPaths(load_spec(settings.spec)),
+    )
     app.add_middleware(
         BodyGuard, MiddlewarePosition.BEFORE_VALIDATION, max_body_bytes=settings.max_body_bytes
     )

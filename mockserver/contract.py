@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,3 +35,21 @@ def json_location(error: ValidationError) -> str:
     for part in error.absolute_path:
         location += f"[{part}]" if isinstance(part, int) else f".{part}"
     return location
+
+
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+class ContractPaths:
+    """Which methods the contract offers at a concrete path such as /api/v1/clients/42."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        base = spec["servers"][0]["url"].rstrip("/")
+        self._table = []
+        for template, item in spec["paths"].items():
+            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(base + template))
+            methods = sorted(method.upper() for method in item if method in HTTP_METHODS)
+            self._table.append((re.compile(pattern + "/?", re.DOTALL), methods))
+
+    def methods_for(self, path: str) -> list[str]:
+        return next((methods for pattern, methods in self._table if pattern.fullmatch(path)), [])

@@ -17,6 +17,8 @@ from connexion.middleware.routing import ROUTING_CONTEXT
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mockserver.contract import ContractPaths
+
 MAX_DEPTH = 33  # the body is level 1, so its `metadata` object may nest 32 levels deep
 TOO_DEEP = f"The body is nested too deeply: metadata may nest at most {MAX_DEPTH - 1} levels"
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -67,6 +69,27 @@ class BodyGuard:
             title="Payload Too Large",
             detail=f"The request body is larger than {self.max_body_bytes} bytes",
         )
+
+
+class RouteGuard:
+    """A contract path and method that Connexion did not route is an unknown resource: 404.
+
+    Connexion's router and Flask's disagree on some ids (one ending in a newline, `%0A`): Flask
+    dispatches to the operation while Connexion has no operation for it, and its wrapper fails
+    with a 500. Unknown paths and wrong methods still go on to Flask's 404 and 405.
+    """
+
+    def __init__(self, app: ASGIApp, paths: ContractPaths) -> None:
+        self.app = app
+        self.paths = paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routed = _is_api(scope) or scope["type"] != "http"
+        if not routed and scope["method"] in self.paths.methods_for(scope["path"]):
+            raise ProblemException(
+                status=404, title="Not Found", detail=f"Nothing is served at {scope['path']!r}"
+            )
+        await self.app(scope, receive, send)
 
 
 def check_json(body: bytes) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from http import HTTPStatus
 from typing import Any
 
@@ -12,6 +11,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.problem import problem
 from starlette.exceptions import HTTPException
 
+from mockserver.contract import ContractPaths
 from mockserver.store import ClientNotFound, StoreError
 
 # status, title, and the detail a client sees (None: the exception's own message).
@@ -23,14 +23,13 @@ ERRORS: dict[type[Exception], tuple[int, str, str | None]] = {
 
 
 MAX_DETAIL = 500
-HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
 def register(app: FlaskApp, spec: dict[str, Any]) -> None:
     for exception, (status, title, detail) in ERRORS.items():
         app.add_error_handler(exception, _answer(status, title, detail))
     app.add_error_handler(ProblemException, _short_problem)
-    app.add_error_handler(HTTPException, _http_error(_method_table(spec)))
+    app.add_error_handler(HTTPException, _http_error(ContractPaths(spec)))
 
 
 def _answer(status: int, title: str, detail: str | None) -> Any:
@@ -53,28 +52,14 @@ def _short_problem(_request: ConnexionRequest, error: Exception) -> ConnexionRes
     )
 
 
-MethodTable = list[tuple[re.Pattern[str], list[str]]]
-
-
-def _method_table(spec: dict[str, Any]) -> MethodTable:
-    """(path pattern, methods) for each path of the contract, for the `Allow` header of a 405."""
-    base = spec["servers"][0]["url"].rstrip("/")
-    table = []
-    for template, item in spec["paths"].items():
-        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(base + template))
-        methods = sorted(method.upper() for method in item if method in HTTP_METHODS)
-        table.append((re.compile(pattern + "/?"), methods))
-    return table
-
-
-def _http_error(methods: MethodTable) -> Any:
+def _http_error(paths: ContractPaths) -> Any:
     def handle(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
         assert isinstance(error, HTTPException)
         headers = dict(error.headers or {})
         if error.status_code == 404:
             detail = f"Nothing is served at {request.url.path}"
         elif error.status_code == 405:
-            allowed = next((m for p, m in methods if p.fullmatch(request.url.path)), [])
+            allowed = paths.methods_for(request.url.path)
             # Connexion's own Allow header names the methods of another route: say the contract's.
             headers["Allow"] = ", ".join(allowed)
             detail = f"{request.method} is not allowed here; use {headers['Allow'] or 'nothing'}"

@@ -1,0 +1,1 @@
+"""Contract tests for the Clients API: Schemathesis property tests plus semantic checks."""

@@ -1,0 +1,32 @@
+"""Property tests of every operation in the contract, with positive and negative data.
+
+Schemathesis generates requests from openapi.yaml and runs all its checks on each response:
+status codes, content types, headers and bodies as documented, no 5xx, invalid data rejected,
+valid data accepted, auth enforced, undeclared methods refused.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, settings
+from schemathesis import Case
+
+from contract_tests.run import load_schema
+from contract_tests.target import Target
+
+schema = load_schema()
+# `target` is reset once per operation, not per example: examples share the store on purpose.
+shared_target = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@schema.include(method="GET").parametrize()
+@shared_target
+def test_read_operation(case: Case, target: Target) -> None:
+    case.call_and_validate(**target.call_kwargs())
+
+
+@pytest.mark.writes
+@schema.exclude(method="GET").parametrize()
+@shared_target
+def test_write_operation(case: Case, target: Target) -> None:
+    case.call_and_validate(**target.call_kwargs())

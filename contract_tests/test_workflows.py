@@ -1,0 +1,36 @@
+"""The stateful phase: create a client, then get, update and list, following links.
+
+Schemathesis chains operations through the links declared in openapi.yaml (createClient ->
+getClient / updateClient) and checks every response on the way, plus that a created resource is
+available at once. In process it also follows the links it infers (listClients -> getClient /
+updateClient ...), starting each scenario from the fixtures. On a deployment it follows only the
+declared links, so it never changes a record it did not create.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import settings
+from schemathesis import Case
+
+from contract_tests.run import RUN, load_schema
+from contract_tests.target import Target
+
+
+@pytest.mark.writes
+def test_create_get_update_list(target: Target) -> None:
+    schema = load_schema()
+    if target.in_process:
+        inference = schema.apply_stateful_inference(None)
+        assert inference.inferred > 0, "Schemathesis inferred no links from the contract"
+
+    class Workflows(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            target.reset()
+
+        def get_call_kwargs(self, case: Case) -> dict[str, Any]:
+            return target.call_kwargs()
+
+    Workflows.run(settings=settings(max_examples=RUN.profile.scenarios, deadline=None))
