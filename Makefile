@@ -19,6 +19,9 @@ lint: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed node_modules/.installed system-tools
 	$(TOOLS) $(BIN)/python -m bench.run $(ARGS)
 
+fuzz: $(VENV)/.test-installed
+	$(TOOLS) $(BIN)/python -m bench.fuzz $(ARGS)
+
 sdk: $(VENV)/.test-installed node_modules/.installed
 	$(TOOLS) $(BIN)/python -m mockserver.sdk build/sdk
 
