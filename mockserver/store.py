@@ -151,13 +151,19 @@ class ClientStore:
         with self._lock, self._exclusive():
             self._sync()
             record = produce()
-            # Journal first: memory must never hold a write that a crash would lose.
-            if self._journal is not None:
-                self._journal.put(record)
+            if self._journal is None:
+                self._apply([record])
+                return self._present(record)
+            # Journal first: memory must never hold a write that is not in the journal.
+            commit = self._journal.append(record)
             self._apply([record])
-            if self._journal is not None and self._journal.wants_compaction(len(self._doc_ids)):
+            if self._journal.wants_compaction(len(self._doc_ids)):
                 self._journal.replace_all([dict(document) for document in self._table.all()])
-            return self._present(record)
+            answer = self._present(record)
+        # Outside the locks, so concurrent writes share one disk flush; the caller acknowledges
+        # the write only after this returns.
+        self._journal.make_durable(commit)
+        return answer
 
     def _exclusive(self) -> AbstractContextManager[None]:
         return self._journal.exclusive() if self._journal is not None else nullcontext()
