@@ -1,0 +1,79 @@
+"""A client record as the store keeps it: its fields, the list filters and the list order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Record = dict[str, Any]
+# The contract's order, so every answer lists the fields the way the documentation does.
+FIELDS = (
+    "id",
+    "name",
+    "email",
+    "phone",
+    "address",
+    "contact_person",
+    "website",
+    "industry",
+    "status",
+    "tags",
+    "notes",
+    "metadata",
+    "jobs_count",
+    "active_jobs_count",
+    "created_at",
+    "updated_at",
+)
+SEARCHED_FIELDS = ("name", "email", "contact_person")
+JobCounts = dict[str, tuple[int, int]]
+
+
+class ClientNotFound(LookupError):
+    """No client has this id."""
+
+    def __init__(self, client_id: str) -> None:
+        super().__init__(f"No client with id {client_id}")
+        self.client_id = client_id
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Record]
+    total: int
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The list filters, and the TinyDB condition they make: frozen, so TinyDB's query cache
+    recognises a repeated search (equal filters) until the next write."""
+
+    search: str = ""
+    status: str | None = None
+    industry: str | None = None
+
+    def __call__(self, value: Mapping[str, Any]) -> bool:
+        record = value  # TinyDB's QueryLike protocol names the argument `value`
+        needle = self.search.lower()
+        if needle and not any(needle in (record[field] or "").lower() for field in SEARCHED_FIELDS):
+            return False
+        if self.status is not None and record["status"] != self.status:
+            return False
+        industry = record["industry"]
+        return self.industry is None or (
+            industry is not None and industry.lower() == self.industry.lower()
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not self.search and self.status is None and self.industry is None
+
+
+_NEWEST_FIRST = str.maketrans("0123456789", "9876543210")
+
+
+def order_key(record: Mapping[str, Any]) -> tuple[str, str]:
+    """Ascending keys give newest first, then by id: timestamps share one format (fixtures.py
+    normalises them), so complementing their digits reverses their order."""
+    return str(record["created_at"]).translate(_NEWEST_FIRST), str(record["id"])
