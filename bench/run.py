@@ -1,0 +1,178 @@
+"""`python -m bench.run [--quick]`: our mock against json-server and Prism, then scaling,
+start-up and contract-suite timings, printed as Markdown (and saved to bench/out/latest.md)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from bench import report, targets
+from bench.contract import time_contract_suite
+from bench.peers import JSON_SERVER, NODE_BIN, OURS, PRISM, REPO
+from bench.scaling import OPERATIONS, measure_sizes
+from bench.side_by_side import WORKLOADS, measure
+from bench.startup import measure_startup, startup_rows
+
+SECTIONS = ("side", "scaling", "startup", "contract")
+SERVERS = (OURS, JSON_SERVER, PRISM)
+SIZES = (100, 1_000, 10_000)
+DEFAULT_OUTPUT = REPO / "bench" / "out" / "latest.md"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 1 run of 2 s, no contract suite"
+    )
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
+    parser.add_argument("--servers", nargs="+", choices=SERVERS, default=list(SERVERS))
+    parser.add_argument("--runs", type=int, help="wrk runs per server and workload (default 3)")
+    parser.add_argument("--seconds", type=int, help="length of each wrk run (default 5)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="--workers for our mock (2: one per core)"
+    )
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    args.runs = args.runs or (1 if args.quick else 3)
+    args.seconds = args.seconds or (2 if args.quick else 5)
+    args.warmup = 1 if args.quick else 2
+    args.requests_per_op = 50 if args.quick else 200
+    args.startup_repeats = 1 if args.quick else 5
+    default_sections = [s for s in SECTIONS if not (args.quick and s == "contract")]
+    args.only = args.only or default_sections
+    return args
+
+
+def tool_version(command: list[str]) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "missing"
+    return ((done.stdout or done.stderr).strip().splitlines() or ["?"])[0]
+
+
+def package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "missing"
+
+
+def mock_revision() -> str:
+    """The commit plus a digest of mockserver/ as it is on disk (it may hold uncommitted work)."""
+    commit = tool_version(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "mockserver").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return f"commit {commit}, mockserver/*.py sha256 {digest.hexdigest()[:12]}"
+
+
+def header(argv: list[str]) -> str:
+    python_packages = ", ".join(
+        f"{name} {package_version(name)}" for name in ("connexion", "flask", "uvicorn", "tinydb")
+    )
+    lines = [
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- command: `{shlex.join(['python', '-m', 'bench.run', *argv])}`",
+        f"- mock: {mock_revision()}",
+        f"- machine: {os.cpu_count()} cores, {platform.platform()} (shared: figures are noisy)",
+        f"- Python {platform.python_version()}: {python_packages}",
+        f"- node {tool_version(['node', '--version'])}, json-server "
+        f"{tool_version([str(NODE_BIN / 'json-server'), '--version'])}, prism "
+        f"{tool_version([str(NODE_BIN / 'prism'), '--version'])}, "
+        f"{tool_version(['wrk', '--version']).split(' Copyright')[0]}",
+    ]
+    return "\n".join(lines)
+
+
+def run_side_by_side(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
+    print(
+        f"side by side: {args.runs} run(s) of {args.seconds} s per server and workload", flush=True
+    )
+    results = measure(args.servers, WORKLOADS, args.runs, args.seconds, args.warmup, args.workers)
+    out += [
+        f"## Side by side (wrk -t2 -c32 -d{args.seconds}s, median of {args.runs})",
+        "",
+        report.side_by_side_table(results, WORKLOADS, args.servers),
+        "",
+        "Ratios, ours / peer (req/s: above 1 is ours faster; p50: below 1 is ours faster):",
+        "",
+        report.ratio_table(results, WORKLOADS, args.servers),
+        "",
+    ]
+    checks += targets.throughput_rows(results, WORKLOADS)
+
+
+def run_scaling(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
+    print(f"scaling: {args.requests_per_op} sequential requests per operation", flush=True)
+    sizes = measure_sizes(SIZES, args.requests_per_op, args.workers)
+    rows = [
+        [f"{s.clients:,}", *(f"{s.p50_ms[op]:.2f}" for op in OPERATIONS), f"{s.rss_mb:.0f}",
+         f"{s.ready_s:.2f}", str(s.failures)]
+        for s in sizes
+    ]  # fmt: skip
+    headers = ["clients", *(f"{op} p50 ms" for op in OPERATIONS), "RSS MB", "ready s", "failed"]
+    out += [f"## Scaling (our mock, {args.requests_per_op} sequential requests per operation)", ""]
+    out += [report.markdown_table(headers, rows), ""]
+    checks += targets.scaling_rows(sizes)
+
+
+def run_startup(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
+    print(f"start-up: {args.startup_repeats} start(s) per server", flush=True)
+    timings = measure_startup(args.servers, args.startup_repeats, args.workers)
+    headers = ["server", "median s", "min s", "max s", "CPU s (median)"]
+    out += [f"## Start-up (process start to first 200, {args.startup_repeats} starts)", ""]
+    out += [report.markdown_table(headers, startup_rows(timings)), ""]
+    checks += targets.startup_row(timings)
+
+
+def run_contract(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
+    print("contract suite: pytest contract_tests -q", flush=True)
+    suite = time_contract_suite()
+    measured = "not available" if suite is None else f"{suite.seconds:.1f} s, {suite.summary}"
+    out += [
+        "## Contract suite (default profile)",
+        "",
+        f"`pytest contract_tests -q`: {measured}",
+        "",
+    ]
+    checks += targets.contract_row(suite)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    started, load_at_start = time.perf_counter(), os.getloadavg()[0]
+    out, checks = ["# Bench results", "", header(argv), ""], []
+    sections = {
+        "side": run_side_by_side,
+        "scaling": run_scaling,
+        "startup": run_startup,
+        "contract": run_contract,
+    }
+    for name in args.only:
+        sections[name](args, out, checks)
+    out += ["## Targets", "", report.markdown_table(["target", "measured", "verdict"], checks), ""]
+    out.append(
+        f"Bench wall time: {time.perf_counter() - started:.0f} s. Load average (1 min) of the "
+        f"machine: {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
+        f"({os.cpu_count()} cores; above that, neighbours were competing for the CPU)."
+    )
+    text = "\n".join(out)
+    print("\n" + text)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

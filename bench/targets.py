@@ -1,0 +1,82 @@
+"""The issue's targets, checked against what one bench invocation measured."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from statistics import median
+
+from bench.contract import SuiteRun
+from bench.peers import JSON_SERVER, OURS, PRISM
+from bench.report import requests_per_s, round_ratio
+from bench.scaling import NEW_TERM, SizeResult
+from bench.side_by_side import Results, Workload
+
+STARTUP_LIMIT_S = 1.5
+CONTRACT_LIMIT_S = 120.0
+SEARCH_P50_LIMIT_MS = 25.0
+MEMORY_LIMIT_MB = 150.0
+
+Row = list[str]
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "**missed**"
+
+
+def throughput_rows(results: Results, workloads: Sequence[Workload]) -> list[Row]:
+    """Ours >= json-server on every workload, ours >= Prism on get by id."""
+    wanted = [(w, JSON_SERVER) for w in workloads] + [
+        (w, PRISM) for w in workloads if w.name == "get by id"
+    ]
+    rows = []
+    for workload, peer in wanted:
+        ours, other = results.get((workload.name, OURS)), results.get((workload.name, peer))
+        share = round_ratio(ours, other, requests_per_s) if ours and other else None
+        if share is not None:
+            target = f"{workload.name}: req/s ours >= {peer}"
+            rows.append([target, f"{share:.2f}x", verdict(share >= 1)])
+    return rows
+
+
+def scaling_rows(sizes: Sequence[SizeResult]) -> list[Row]:
+    by_size = {size.clients: size for size in sizes}
+    small, large = by_size.get(100), by_size.get(10_000)
+    if not small or not large:
+        return []
+    get_growth = large.p50_ms["get by id"] / small.p50_ms["get by id"]
+    create_growth = large.p50_ms["create"] / small.p50_ms["create"]
+    search = large.p50_ms[NEW_TERM]
+    rss = large.rss_mb
+    return [
+        ["10k get by id p50 <= 2x of 100", f"{get_growth:.2f}x", verdict(get_growth <= 2.0)],
+        ["10k create p50 <= 3x of 100", f"{create_growth:.2f}x", verdict(create_growth <= 3.0)],
+        [
+            "10k list-search (new term) p50 < 25 ms",
+            f"{search:.1f} ms",
+            verdict(search < SEARCH_P50_LIMIT_MS),
+        ],
+        ["10k resident memory < 150 MB", f"{rss:.0f} MB", verdict(rss < MEMORY_LIMIT_MB)],
+    ]
+
+
+def startup_row(timings: dict[str, list[tuple[float, float]]]) -> list[Row]:
+    if not timings.get(OURS):
+        return []
+    wall = median(wall for wall, _ in timings[OURS])
+    cpu = median(cpu for _, cpu in timings[OURS])
+    measured = f"{wall:.2f} s wall ({cpu:.2f} s CPU)"
+    return [["start-up < 1.5 s (wall)", measured, verdict(wall < STARTUP_LIMIT_S)]]
+
+
+def contract_row(run: SuiteRun | None) -> list[Row]:
+    if run is None:
+        return [["contract suite < 2 min", "not available", "n/a"]]
+    passed = run.exit_code == 0
+    note = "" if passed else f" (exit {run.exit_code}: {run.summary})"
+    return [
+        [
+            "contract suite < 2 min",
+            f"{run.seconds:.0f} s{note}",
+            verdict(run.seconds < CONTRACT_LIMIT_S),
+        ]
+    ]

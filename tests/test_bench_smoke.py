@@ -1,0 +1,142 @@
+"""The bench harness's pure pieces: reading wrk and py-spy output, building tables, checking
+targets, generating scaling fixtures. Nothing here starts a server or measures time."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bench import report, targets
+from bench.profile import function_of, package_of, parse_collapsed, self_by_package
+from bench.scaling import NEW_TERM, SizeResult, write_fixtures
+from bench.side_by_side import WORKLOADS, Cell
+from bench.wrk import WrkError, WrkResult, parse_wrk_output, wrk_command
+from mockserver.contract import load_spec, schema_errors
+from mockserver.settings import SPEC_PATH
+
+WRK_OUTPUT = """\
+Running 5s test @ http://127.0.0.1:8080/api/v1/clients/651011cb
+  2 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    61.09ms   34.63ms    1.20s    72.42%
+    Req/Sec   258.00     60.37   363.00     70.00%
+  Latency Distribution
+     50%  850.00us
+     75%   78.25ms
+     90%  110.11ms
+     99%    1.20s
+  1028 requests in 5.00s, 0.76MB read
+  Socket errors: connect 0, read 1, write 0, timeout 3
+  Non-2xx or 3xx responses: 7
+Requests/sec:    205.60
+Transfer/sec:    386.23KB
+"""
+
+
+def result(rate: float, p50: float = 1.0) -> WrkResult:
+    return WrkResult(rate, p50, p50 * 3, requests=1000, non_2xx=0, socket_errors=0)
+
+
+def test_wrk_summary_is_read_with_units_converted_to_ms() -> None:
+    parsed = parse_wrk_output(WRK_OUTPUT)
+    assert parsed == WrkResult(205.6, 0.85, 1200.0, 1028, non_2xx=7, socket_errors=4)
+    assert parsed.failed_share == pytest.approx(11 / 1028)
+
+
+def test_wrk_output_without_errors_counts_none() -> None:
+    failure_lines = ("Socket errors", "Non-2xx")
+    clean = "\n".join(
+        line for line in WRK_OUTPUT.splitlines() if not line.strip().startswith(failure_lines)
+    )
+    parsed = parse_wrk_output(clean)
+    assert (parsed.non_2xx, parsed.socket_errors) == (0, 0)
+
+
+def test_unreadable_wrk_output_is_an_error_not_a_zero() -> None:
+    with pytest.raises(WrkError):
+        parse_wrk_output("unable to connect to 127.0.0.1:1 Connection refused")
+
+
+def test_wrk_command_passes_script_arguments_after_a_double_dash() -> None:
+    command = wrk_command("http://127.0.0.1:1/x", "update.lua", 5, ("PATCH",))
+    assert command[:5] == ["wrk", "-t2", "-c32", "-d5s", "--latency"]
+    assert command[-3:] == ["http://127.0.0.1:1/x", "--", "PATCH"]
+    assert "--" not in wrk_command("http://127.0.0.1:1/x", "read.lua", 5)
+
+
+def fake_results(ours: float, json_server: float, prism: float) -> dict[tuple[str, str], Cell]:
+    rates = {"ours": ours, "json-server": json_server, "prism": prism}
+    return {
+        (workload.name, name): Cell([result(rate)], 200, 500)
+        for workload in WORKLOADS
+        for name, rate in rates.items()
+    }
+
+
+def test_side_by_side_table_marks_every_row_that_is_not_like_for_like() -> None:
+    table = report.side_by_side_table(fake_results(100, 200, 400), WORKLOADS, ["ours", "prism"])
+    rows = table.splitlines()[2:]
+    assert len(rows) == 2 * len(WORKLOADS)
+    assert all(row.endswith("| yes |") for row in rows if "| ours |" in row)
+    assert all("not stateful" in row for row in rows if "| prism |" in row)
+
+
+def test_ratio_table_divides_ours_by_each_peer() -> None:
+    servers = ["ours", "json-server", "prism"]
+    table = report.ratio_table(fake_results(100, 200, 50), WORKLOADS, servers)
+    assert "| get by id | 0.50 | 2.00 | 1.00 | 1.00 |" in table
+
+
+def test_failures_above_one_percent_are_flagged_in_bold() -> None:
+    cell = Cell([WrkResult(1.0, 1.0, 1.0, requests=100, non_2xx=2, socket_errors=0)])
+    results = {(w.name, "ours"): cell for w in WORKLOADS}
+    assert "**2.0%**" in report.side_by_side_table(results, WORKLOADS, ["ours"])
+
+
+def test_throughput_targets_compare_against_json_server_everywhere_and_prism_on_get() -> None:
+    rows = targets.throughput_rows(fake_results(100, 50, 200), WORKLOADS)
+    verdicts = {row[0]: row[2] for row in rows}
+    assert len(verdicts) == len(WORKLOADS) + 1
+    assert verdicts["get by id: req/s ours >= json-server"] == "met"
+    assert verdicts["get by id: req/s ours >= prism"] == "**missed**"
+
+
+def test_scaling_targets_use_growth_from_100_to_10000() -> None:
+    small = SizeResult(100, 1.0, {"create": 2, "update": 2, "get by id": 1, NEW_TERM: 3}, 0, 80)
+    large = SizeResult(
+        10_000, 9.0, {"create": 7, "update": 9, "get by id": 1.5, NEW_TERM: 30}, 0, 120
+    )
+    verdicts = [row[2] for row in targets.scaling_rows([small, large])]
+    assert verdicts == ["met", "**missed**", "**missed**", "met"]
+
+
+def test_a_missing_contract_suite_is_reported_not_failed() -> None:
+    assert targets.contract_row(None) == [["contract suite < 2 min", "not available", "n/a"]]
+
+
+def test_generated_scaling_clients_are_valid_per_the_contract(tmp_path: Path) -> None:
+    ids = write_fixtures(tmp_path, 50)
+    spec = load_spec(str(SPEC_PATH))
+    clients = json.loads((tmp_path / "clients.json").read_text())
+    assert len(set(ids)) == 50 and all(uuid.UUID(i).version == 4 for i in ids)
+    assert (tmp_path / "jobs.json").read_text() == "[]"
+    for client in clients:
+        presented = {**client, "jobs_count": 0, "active_jobs_count": 0}
+        assert schema_errors(spec, "Client", presented) == []
+        assert client["created_at"].endswith("Z")
+
+
+def test_py_spy_collapsed_stacks_are_grouped_by_package() -> None:
+    lines = [
+        "run (threading.py:1045);get_client (mockserver/clients.py:39) 3",
+        "run (threading.py:1045);wsgi_app (flask/app.py:1500) 2",
+        "garbage",
+    ]
+    stacks = parse_collapsed(lines)
+    assert [count for _, count in stacks] == [3, 2]
+    assert self_by_package(stacks) == {"mockserver/clients.py": 3, "flask": 2}
+    assert package_of("send (uvicorn/protocols/http/httptools_impl.py:500)") == "uvicorn"
+    assert function_of("wsgi_app (flask/app.py:1500)") == "wsgi_app (flask)"
