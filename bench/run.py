@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bench import report, targets
+from bench import proxy_latency, report, targets
 from bench.contract import time_contract_suite
 from bench.peers import JSON_SERVER, NODE_BIN, OURS, PRISM, REPO
 from bench.scaling import OPERATIONS, measure_sizes
 from bench.side_by_side import WORKLOADS, measure
 from bench.startup import measure_startup, startup_rows
 
-SECTIONS = ("side", "scaling", "startup", "contract")
+SECTIONS = ("side", "scaling", "startup", "contract", "proxy")
 SERVERS = (OURS, JSON_SERVER, PRISM)
 SIZES = (100, 1_000, 10_000)
 DEFAULT_OUTPUT = REPO / "bench" / "out" / "latest.md"
@@ -148,6 +148,14 @@ def run_contract(args: argparse.Namespace, out: list[str], checks: list[list[str
     checks += targets.contract_row(suite)
 
 
+def run_proxy(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
+    requests = 100 if args.quick else 500
+    print(f"validating proxy: {requests} sequential requests per path, direct and proxied")
+    rows = proxy_latency.run(requests)
+    out += [f"## Validating proxy, added latency ({requests} sequential requests per path)", ""]
+    out += [proxy_latency.HEADER, *(row.markdown() for row in rows), ""]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
@@ -158,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         "scaling": run_scaling,
         "startup": run_startup,
         "contract": run_contract,
+        "proxy": run_proxy,
     }
     for name in args.only:
         sections[name](args, out, checks)
