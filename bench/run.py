@@ -38,7 +38,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, help="wrk runs per server and workload (default 3)")
     parser.add_argument("--seconds", type=int, help="length of each wrk run (default 5)")
     parser.add_argument(
-        "--workers", type=int, default=2, help="--workers for our mock (2: one per core)"
+        "--workers",
+        type=int,
+        default=2,
+        help="--workers for our mock in the side-by-side run (2: one per core)",
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
@@ -114,7 +117,8 @@ def run_side_by_side(args: argparse.Namespace, out: list[str], checks: list[list
 
 def run_scaling(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
     print(f"scaling: {args.requests_per_op} sequential requests per operation", flush=True)
-    sizes = measure_sizes(SIZES, args.requests_per_op, args.workers)
+    # Scaling and start-up measure the mock as `mockserver serve` runs it by default: one process.
+    sizes = measure_sizes(SIZES, args.requests_per_op, None)
     rows = [
         [f"{s.clients:,}", *(f"{s.p50_ms[op]:.2f}" for op in OPERATIONS), f"{s.rss_mb:.0f}",
          f"{s.ready_s:.2f}", str(s.failures)]
@@ -128,7 +132,7 @@ def run_scaling(args: argparse.Namespace, out: list[str], checks: list[list[str]
 
 def run_startup(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
     print(f"start-up: {args.startup_repeats} start(s) per server", flush=True)
-    timings = measure_startup(args.servers, args.startup_repeats, args.workers)
+    timings = measure_startup(args.servers, args.startup_repeats, None)
     headers = ["server", "median s", "min s", "max s", "CPU s (median)"]
     out += [f"## Start-up (process start to first 200, {args.startup_repeats} starts)", ""]
     out += [report.markdown_table(headers, startup_rows(timings)), ""]

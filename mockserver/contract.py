@@ -14,7 +14,7 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 try:  # The C loader parses the contract several times faster; it is optional in PyYAML.
     from yaml import CSafeLoader as Loader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as Loader
+    from yaml import SafeLoader as Loader  # type: ignore[assignment]
 
 
 @cache
