@@ -12,27 +12,12 @@ from conftest import AUTH, all_clients
 from starlette.testclient import TestClient
 
 from mockserver import create_app
+from mockserver.contract import load_spec
+from mockserver.settings import SPEC_PATH
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-FIELDS = {
-    "id",
-    "name",
-    "email",
-    "phone",
-    "address",
-    "contact_person",
-    "website",
-    "industry",
-    "status",
-    "tags",
-    "notes",
-    "metadata",
-    "jobs_count",
-    "active_jobs_count",
-    "created_at",
-    "updated_at",
-}
+FIELDS = set(load_spec(SPEC_PATH)["components"]["schemas"]["Client"]["required"])
 
 
 def create(api: TestClient, **body: object) -> dict:

@@ -8,21 +8,11 @@ from typing import Any
 import httpx
 
 from hostile.wire import RawResponse
+from mockserver.contract import load_spec
+from mockserver.settings import SPEC_PATH
 
 PAGE = 100
-WRITABLE = (
-    "name",
-    "email",
-    "phone",
-    "address",
-    "contact_person",
-    "website",
-    "industry",
-    "status",
-    "tags",
-    "notes",
-    "metadata",
-)
+WRITABLE = tuple(load_spec(SPEC_PATH)["components"]["schemas"]["ClientUpdate"]["properties"])
 
 # What must never reach a response body: tracebacks, source locations, the libraries inside.
 LEAK_PATTERN = re.compile(
