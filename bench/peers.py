@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,8 @@ from functools import cache
 from pathlib import Path
 
 import httpx
+
+from mockserver.testing import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -38,12 +39,6 @@ class RunningServer:
     @property
     def api_url(self) -> str:
         return self.base_url + api_prefix(self.name)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @cache

@@ -17,6 +17,7 @@ from statistics import median
 import httpx
 
 from bench.peers import AUTH, OURS, RunningServer, resident_memory_mb, serve
+from mockserver.model import timestamp
 
 SEARCH_TERM = "an"
 WARMUP_REQUESTS = 20
@@ -43,10 +44,6 @@ class SizeResult:
     rss_mb: float
 
 
-def rfc3339(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 def generate_client(rng: random.Random, index: int, start: datetime) -> dict[str, object]:
     """One client valid per the contract's Client schema, minus the two job counts."""
     name = f"{rng.choice(WORDS)} {rng.choice(KINDS)} {index}"
@@ -65,8 +62,8 @@ def generate_client(rng: random.Random, index: int, start: datetime) -> dict[str
         "tags": rng.sample(["enterprise", "priority", "startup", "smb", "tech"], k=2),
         "notes": rng.choice(["Primary staffing client", None]),
         "metadata": {"external_id": f"CRM-{10_000 + index}"},
-        "created_at": rfc3339(created),
-        "updated_at": rfc3339(created + timedelta(hours=1)),
+        "created_at": timestamp(created),
+        "updated_at": timestamp(created + timedelta(hours=1)),
     }
 
 

@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 import uvicorn
@@ -62,18 +63,8 @@ def _store_options(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace, **fixed: Any) -> Settings:
-    names = (
-        "db",
-        "fixtures",
-        "host",
-        "port",
-        "token",
-        "reset",
-        "cors_origins",
-        "log_level",
-        "workers",
-    )
-    given = {name: getattr(args, name, None) for name in names}
+    """Settings from the options a subcommand has (an option left out is not given)."""
+    given = {field.name: getattr(args, field.name, None) for field in fields(Settings)}
     return Settings.load(**{**given, **fixed})
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import flask
 
-from mockserver.fixtures import rfc3339
+from mockserver.model import parse_timestamp, timestamp
 from mockserver.store import ClientStore, Filters
 
 Record = dict[str, Any]
@@ -77,10 +77,10 @@ def _defaults() -> Record:
 
 
 def _now() -> str:
-    return rfc3339(datetime.now(UTC).isoformat())
+    return timestamp(datetime.now(UTC))
 
 
 def _later_than(previous: str) -> str:
     # Two updates within one millisecond must still move `updated_at` forward.
-    earliest = datetime.fromisoformat(previous.replace("Z", "+00:00")) + timedelta(milliseconds=1)
-    return rfc3339(max(datetime.now(UTC), earliest).isoformat())
+    earliest = parse_timestamp(previous) + timedelta(milliseconds=1)
+    return timestamp(max(datetime.now(UTC), earliest))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from mockserver.contract import json_location, schema_errors
+from mockserver.model import parse_timestamp, timestamp
 from mockserver.store import JobCounts
 
 Record = dict[str, Any]
@@ -29,8 +29,8 @@ def load_clients(folder: Path, spec: dict[str, Any]) -> list[Record]:
         if errors:
             error = errors[0]
             raise FixtureError(f"{where}: {json_location(error)}: {error.message}")
-        record["created_at"] = rfc3339(record["created_at"])
-        record["updated_at"] = rfc3339(record["updated_at"])
+        record["created_at"] = timestamp(parse_timestamp(record["created_at"]))
+        record["updated_at"] = timestamp(parse_timestamp(record["updated_at"]))
     duplicates = [id_ for id_, count in Counter(r["id"] for r in records).items() if count > 1]
     if duplicates:
         raise FixtureError(f"{path}: id {duplicates[0]} is used by more than one record")
@@ -47,12 +47,6 @@ def load_job_counts(folder: Path) -> JobCounts:
         total, active = counts.get(job["client_id"], (0, 0))
         counts[job["client_id"]] = (total + 1, active + (job.get("status") == "active"))
     return counts
-
-
-def rfc3339(value: str) -> str:
-    """The one timestamp format the mock answers with: UTC, milliseconds, `Z`."""
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _presented(record: Any) -> Any:

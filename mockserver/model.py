@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 Record = dict[str, Any]
@@ -77,3 +78,13 @@ def order_key(record: Mapping[str, Any]) -> tuple[str, str]:
     """Ascending keys give newest first, then by id: timestamps share one format (fixtures.py
     normalises them), so complementing their digits reverses their order."""
     return str(record["created_at"]).translate(_NEWEST_FIRST), str(record["id"])
+
+
+def timestamp(moment: datetime) -> str:
+    """The one timestamp format the mock answers with: RFC 3339, UTC, milliseconds, `Z`."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))

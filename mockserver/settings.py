@@ -7,13 +7,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SPEC_PATH = PACKAGE_DIR.parent / "openapi.yaml"
 DEFAULT_FIXTURES = PACKAGE_DIR.parent / "fixtures"
 MEMORY = ":memory:"
 ENV_PREFIX = "MOCKSERVER_"
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+T = TypeVar("T")
 
 
 class SettingsError(ValueError):
@@ -38,17 +41,7 @@ class Settings:
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **explicit: Any) -> Settings:
         """Defaults < environment < explicit arguments (None means 'not given')."""
-        environ = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for field in fields(cls):
-            raw = environ.get(ENV_PREFIX + field.name.upper())
-            if raw is not None:
-                values[field.name] = _convert(field.name, field.type, raw)
-        unknown = set(explicit) - {field.name for field in fields(cls)}
-        if unknown:
-            raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
-        values.update({name: value for name, value in explicit.items() if value is not None})
-        return cls(**values)
+        return load_layered(cls, environ, explicit)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -73,17 +66,32 @@ class Settings:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
 
-def _convert(name: str, annotation: Any, raw: str) -> Any:
-    kind = str(annotation)
+def load_layered(cls: type[T], environ: Mapping[str, str] | None, explicit: dict[str, Any]) -> T:
+    """A settings dataclass from its defaults, then MOCKSERVER_* variables, then `explicit`."""
+    environ = os.environ if environ is None else environ
+    names = {field.name for field in fields(cls)}  # type: ignore[arg-type]
+    unknown = set(explicit) - names
+    if unknown:
+        raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for field in fields(cls):  # type: ignore[arg-type]
+        raw = environ.get(ENV_PREFIX + field.name.upper())
+        if raw is not None:
+            values[field.name] = _convert(ENV_PREFIX + field.name.upper(), str(field.type), raw)
+    values.update({name: value for name, value in explicit.items() if value is not None})
+    return cls(**values)
+
+
+def _convert(variable: str, kind: str, raw: str) -> Any:
+    """The environment's text as the field's type; `kind` is the annotation as written."""
     if "bool" in kind:
-        if raw.lower() in {"1", "true", "yes", "on"}:
-            return True
-        if raw.lower() in {"0", "false", "no", "off", ""}:
-            return False
-        raise SettingsError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a boolean")
-    if "int" in kind:
-        try:
-            return int(raw)
-        except ValueError:
-            raise SettingsError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not an integer") from None
+        if raw.lower() not in TRUE | FALSE:
+            raise SettingsError(f"{variable}={raw!r} is not a boolean")
+        return raw.lower() in TRUE
+    for name, convert in (("int", int), ("float", float)):
+        if name in kind:
+            try:
+                return convert(raw)
+            except ValueError:
+                raise SettingsError(f"{variable}={raw!r} is not a valid {name}") from None
     return raw or None if "None" in kind else raw

@@ -11,6 +11,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from mockserver.model import timestamp
+
 COMPANIES = [
     ("Acme Corporation", "Technology", "Bangalore"),
     ("Globex Systems", "Technology", "Pune"),
@@ -104,10 +106,6 @@ JOB_TITLES = [
     "Content Writer",
 ]
 JOB_STATUSES = ["active", "active", "active", "draft", "paused", "closed", "filled"]
-
-
-def timestamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def slug(name: str) -> str:

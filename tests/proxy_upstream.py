@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +17,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from mockserver.testing import free_port
 
 AUTH = {"Authorization": "Bearer secret-token"}
 CLIENT_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -148,12 +149,6 @@ PLANTED: list[tuple[str, str, dict[str, Any] | None, list[str]]] = [
     ),
     ("GET", "/api/v1/jobs", None, ["GET /jobs request: path: not in the contract"]),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

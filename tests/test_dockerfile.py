@@ -13,7 +13,6 @@ import json
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from mockserver.testing import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 DOCKERFILE = REPO / "Dockerfile"
@@ -94,12 +95,6 @@ def dockerignored(path: str) -> bool:
         if fnmatch.fnmatch(path, pattern.removeprefix("!").rstrip("/")):
             ignored = not negated
     return ignored
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def translate(value: str, image_dirs: dict[str, Path]) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver.testing import free_port, served_mock
+from mockserver.testing import free_port, serve_command, served_mock
 
 STARTUP_LIMIT = 30
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -176,16 +176,7 @@ def test_a_busy_port_is_refused(tmp_path: Path) -> None:
         blocker.bind(("127.0.0.1", 0))
         blocker.listen(1)
         port = blocker.getsockname()[1]
-        command = [
-            sys.executable,
-            "-m",
-            "mockserver",
-            "serve",
-            "--db",
-            str(tmp_path / "c.json"),
-            "--port",
-            str(port),
-        ]
+        command = serve_command(tmp_path / "c.json", port)
         done = subprocess.run(command, capture_output=True, text=True, timeout=STARTUP_LIMIT)
     lines = done.stderr.strip().splitlines()
     assert done.returncode != 0 and len(lines) == 1, done.stderr
