@@ -23,7 +23,7 @@ fuzz: $(VENV)/.test-installed
 	$(TOOLS) $(BIN)/python -m bench.fuzz $(ARGS)
 
 sdk: $(VENV)/.test-installed node_modules/.installed
-	$(TOOLS) $(BIN)/python -m mockserver.sdk build/sdk
+	$(TOOLS) $(BIN)/python -m scripts.build_sdk build/sdk
 
 $(VENV)/.run-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -17,7 +17,7 @@ from statistics import median
 import httpx
 
 from bench.peers import AUTH, OURS, RunningServer, resident_memory_mb, serve
-from mockserver.model import timestamp
+from mockserver.store.model import timestamp
 
 SEARCH_TERM = "an"
 WARMUP_REQUESTS = 20

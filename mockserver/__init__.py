@@ -1,13 +1,15 @@
-"""A spec-first mock of the Clients API: Connexion routes openapi.yaml to plain handlers."""
+"""A spec-first mock of the Clients API, its contract tests, validating proxy and contract diff.
+
+Importing the package builds nothing: `mockserver.app.create_app` builds the mock,
+`mockserver.proxy.app.create_proxy_app` the proxy; `mockserver.cli` runs either.
+"""
 
 from __future__ import annotations
 
-import warnings
+from pathlib import Path
 
-# Connexion imports Starlette's test client at import time, which warns about httpx on every
-# start; the mock never uses that client, so the warning would only confuse people.
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-
-from mockserver.app import create_app  # noqa: E402
-
-__all__ = ["create_app"]
+__version__ = "0.2.0"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Links to the repository's top-level openapi.yaml and fixtures/ (the wheel carries copies).
+SPEC_PATH = PACKAGE_DIR / "openapi.yaml"
+FIXTURES_DIR = PACKAGE_DIR / "fixtures"

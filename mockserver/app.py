@@ -1,14 +1,23 @@
-"""create_app: openapi.yaml routed by Connexion to the handlers in clients.py, over the store."""
+"""create_app: openapi.yaml routed by Connexion to the handlers in api/, over the store.
+
+This module only wires the parts together: the HTTP edge (http/), the handlers (api/), the
+control plane (control/) and the data (store/).
+"""
 
 from __future__ import annotations
 
 import copy
 import json
 import re
+import warnings
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+# Connexion imports Starlette's test client at import time, which warns about httpx on every
+# start; the mock never uses that client, so the warning would only confuse people.
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 from connexion import FlaskApp
 from connexion.jsonifier import Jsonifier
@@ -16,15 +25,17 @@ from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
 from starlette.middleware.cors import CORSMiddleware
 
-from mockserver import admin, clients, problems
-from mockserver.auth import bearer_handler
-from mockserver.bridge import OneHopWSGI
+from mockserver.api import clients
 from mockserver.contract import ContractPaths, load_spec
-from mockserver.fixtures import load_clients, load_job_counts
-from mockserver.guards import BodyGuard, RouteGuard
+from mockserver.control import basics
+from mockserver.http import problems
+from mockserver.http.auth import bearer_handler
+from mockserver.http.bridge import OneHopWSGI
+from mockserver.http.guards import BodyGuard, RouteGuard
+from mockserver.http.validation import VALIDATOR_MAP
 from mockserver.settings import Settings
 from mockserver.store import ClientStore
-from mockserver.validation import VALIDATOR_MAP
+from mockserver.store.fixtures import load_clients, load_job_counts
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
@@ -44,7 +55,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         validate_responses=settings.validate_responses,
     )
     app.app.extensions[clients.STORE_KEY] = store
-    # Connexion offers no option for the WSGI bridge; see bridge.py for why it is replaced.
+    # Connexion offers no option for the WSGI bridge; see http/INTERNALS.md.
     bridge = app._middleware_app
     bridge.asgi_app = OneHopWSGI(app.app.wsgi_app, other_scopes=bridge.asgi_app)
     app.add_middleware(
@@ -65,7 +76,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         max_age=600,
     )
     problems.register(app, load_spec(settings.spec))
-    admin.register(app, store, seed_from(settings), settings.token)
+    basics.register(app, store, seed_from(settings), settings.token)
     return app
 
 
@@ -81,5 +92,5 @@ def seed_from(settings: Settings) -> Callable[[], list[dict[str, Any]]]:
 
 
 def handler_for(operation_id: str) -> Callable[..., Any]:
-    """`listClients` -> clients.list_clients."""
+    """`listClients` -> api.clients.list_clients."""
     return getattr(clients, re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower())

@@ -11,6 +11,10 @@ import yaml
 from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
+from mockserver import SPEC_PATH
+
+__all__ = ["SPEC_PATH", "ContractPaths", "json_location", "load_spec", "schema_errors"]
+
 try:  # The C loader parses the contract several times faster; it is optional in PyYAML.
     from yaml import CSafeLoader as Loader
 except ImportError:  # pragma: no cover

@@ -6,12 +6,10 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any, TypeVar
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-SPEC_PATH = PACKAGE_DIR.parent / "openapi.yaml"
-DEFAULT_FIXTURES = PACKAGE_DIR.parent / "fixtures"
+from mockserver import FIXTURES_DIR, SPEC_PATH
+
 MEMORY = ":memory:"
 ENV_PREFIX = "MOCKSERVER_"
 TRUE = {"1", "true", "yes", "on"}
@@ -28,7 +26,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     db: str = ".mockserver/clients.json"
-    fixtures: str = str(DEFAULT_FIXTURES)
+    fixtures: str = str(FIXTURES_DIR)
     token: str | None = None
     cors_origins: str = "*"
     log_level: str = "info"
@@ -41,7 +39,7 @@ class Settings:
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **explicit: Any) -> Settings:
         """Defaults < environment < explicit arguments (None means 'not given')."""
-        return load_layered(cls, environ, explicit)
+        return load_layered(cls, ENV_PREFIX, environ, explicit)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -66,8 +64,10 @@ class Settings:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
 
-def load_layered(cls: type[T], environ: Mapping[str, str] | None, explicit: dict[str, Any]) -> T:
-    """A settings dataclass from its defaults, then MOCKSERVER_* variables, then `explicit`."""
+def load_layered(
+    cls: type[T], prefix: str, environ: Mapping[str, str] | None, explicit: dict[str, Any]
+) -> T:
+    """A settings dataclass from its defaults, then `prefix`* variables, then `explicit`."""
     environ = os.environ if environ is None else environ
     names = {field.name for field in fields(cls)}  # type: ignore[arg-type]
     unknown = set(explicit) - names
@@ -75,9 +75,9 @@ def load_layered(cls: type[T], environ: Mapping[str, str] | None, explicit: dict
         raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
     values: dict[str, Any] = {}
     for field in fields(cls):  # type: ignore[arg-type]
-        raw = environ.get(ENV_PREFIX + field.name.upper())
+        raw = environ.get(prefix + field.name.upper())
         if raw is not None:
-            values[field.name] = _convert(ENV_PREFIX + field.name.upper(), str(field.type), raw)
+            values[field.name] = _convert(prefix + field.name.upper(), str(field.type), raw)
     values.update({name: value for name, value in explicit.items() if value is not None})
     return cls(**values)
 

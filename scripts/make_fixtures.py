@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from mockserver.model import timestamp
+from mockserver.store.model import timestamp
 
 COMPANIES = [
     ("Acme Corporation", "Technology", "Bangalore"),

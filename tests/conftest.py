@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import create_app
+from mockserver.app import create_app
 
 AUTH = {"Authorization": "Bearer test-token"}
 

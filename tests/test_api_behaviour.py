@@ -11,9 +11,9 @@ import pytest
 from conftest import AUTH, all_clients
 from starlette.testclient import TestClient
 
-from mockserver import create_app
+from mockserver import SPEC_PATH
+from mockserver.app import create_app
 from mockserver.contract import load_spec
-from mockserver.settings import SPEC_PATH
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

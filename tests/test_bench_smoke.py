@@ -14,8 +14,8 @@ from bench.profile import function_of, package_of, parse_collapsed, self_by_pack
 from bench.scaling import NEW_TERM, SizeResult, write_fixtures
 from bench.side_by_side import WORKLOADS, Cell
 from bench.wrk import WrkError, WrkResult, parse_wrk_output, wrk_command
+from mockserver import SPEC_PATH
 from mockserver.contract import load_spec, schema_errors
-from mockserver.settings import SPEC_PATH
 
 WRK_OUTPUT = """\
 Running 5s test @ http://127.0.0.1:8080/api/v1/clients/651011cb

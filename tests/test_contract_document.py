@@ -21,7 +21,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from mockserver import sdk
+from scripts import build_sdk as sdk
 
 SPEC = sdk.DEFAULT_SPEC
 REPO_ROOT = sdk.REPO_ROOT

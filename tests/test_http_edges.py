@@ -6,7 +6,7 @@ import pytest
 from conftest import AUTH, all_clients
 from starlette.testclient import TestClient
 
-from mockserver import create_app
+from mockserver.app import create_app
 
 JSON = {**AUTH, "Content-Type": "application/json"}
 

@@ -203,10 +203,10 @@ def test_a_slow_upstream_gives_a_504_problem_within_the_timeout(wrong_upstream: 
 
 def test_settings_come_from_the_environment_and_arguments_override_it() -> None:
     environ = {
-        "MOCKSERVER_UPSTREAM": "http://backend.test",
-        "MOCKSERVER_STRICT": "yes",
-        "MOCKSERVER_PORT": "9999",
-        "MOCKSERVER_REPORT": "out/contract",
+        "MOCKSERVER_PROXY_UPSTREAM": "http://backend.test",
+        "MOCKSERVER_PROXY_STRICT": "yes",
+        "MOCKSERVER_PROXY_PORT": "9999",
+        "MOCKSERVER_PROXY_REPORT": "out/contract",
     }
     settings = ProxySettings.load(environ=environ, port=7000)
     assert (settings.upstream, settings.strict, settings.port) == (
@@ -219,11 +219,21 @@ def test_settings_come_from_the_environment_and_arguments_override_it() -> None:
         ProxySettings.load(environ={}, upstream="backend.test")
 
 
+def test_the_mocks_variables_do_not_move_the_proxy() -> None:
+    # The image sets MOCKSERVER_PORT=8080 for the mock; the proxy keeps its own default.
+    environ = {"MOCKSERVER_PORT": "8080", "MOCKSERVER_PROXY_UPSTREAM": "http://backend.test"}
+    assert ProxySettings.load(environ=environ).port == 8081
+
+
 def test_the_proxy_command_logs_each_violation_and_writes_reports_on_sigterm(
     wrong_upstream: str, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = {**os.environ, "MOCKSERVER_UPSTREAM": wrong_upstream, "MOCKSERVER_PORT": str(port)}
+    env = {
+        **os.environ,
+        "MOCKSERVER_PROXY_UPSTREAM": wrong_upstream,
+        "MOCKSERVER_PROXY_PORT": str(port),
+    }
     command = [sys.executable, "-m", "mockserver.proxy", "proxy", "--report", str(tmp_path / "c")]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     try:

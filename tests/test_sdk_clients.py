@@ -1,4 +1,4 @@
-"""SDKs generated from openapi.yaml (`python -m mockserver.sdk`) work against the served mock."""
+"""SDKs generated from openapi.yaml (`python -m scripts.build_sdk`) work against the served mock."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver import sdk
 from mockserver.testing import ServedMock, served_mock
+from scripts import build_sdk as sdk
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mockserver import journal as journal_module
 from mockserver.store import ClientNotFound, ClientStore, Filters, StoreError
+from mockserver.store import wal as journal_module
 
 
 def record(n: int, **fields: object) -> dict:

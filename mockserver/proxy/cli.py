@@ -1,4 +1,7 @@
-"""`mockserver proxy` and `mockserver check-traffic`: the contract held against real traffic."""
+"""`mockserver proxy` and `mockserver check-traffic`: the contract held against real traffic.
+
+Import-light: openapi-core, httpx and uvicorn load only when a command runs.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mockserver.proxy.har import HarError, read_har
-from mockserver.proxy.report import ViolationLog, write_report
 from mockserver.proxy.settings import ProxySettings
-from mockserver.proxy.validation import ContractChecker
 from mockserver.settings import SettingsError
+
+if TYPE_CHECKING:
+    from mockserver.proxy.report import ViolationLog
+    from mockserver.proxy.validation import ContractChecker
 
 # Exit statuses of check-traffic, for CI.
 CLEAN, VIOLATIONS, UNUSABLE = 0, 1, 2
@@ -25,7 +29,7 @@ def register(subparsers: Any) -> None:
     proxy = subparsers.add_parser(
         "proxy", help="forward to a real backend and check every exchange against the contract"
     )
-    proxy.add_argument("--upstream", help="the backend's base URL (MOCKSERVER_UPSTREAM)")
+    proxy.add_argument("--upstream", help="the backend's base URL (MOCKSERVER_PROXY_UPSTREAM)")
     proxy.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     proxy.add_argument("--port", type=int, help="port to listen on (default 8081)")
     proxy.add_argument(
@@ -80,6 +84,10 @@ def run_proxy(args: argparse.Namespace) -> int:
 
 
 def run_check_traffic(args: argparse.Namespace) -> int:
+    from mockserver.proxy.har import HarError
+    from mockserver.proxy.report import ViolationLog, write_report
+    from mockserver.proxy.validation import ContractChecker
+
     checker = ContractChecker(args.spec or ProxySettings.spec, check_auth=args.check_auth)
     log = ViolationLog()
     try:
@@ -99,6 +107,8 @@ def run_check_traffic(args: argparse.Namespace) -> int:
 
 def _check_files(checker: ContractChecker, log: ViolationLog, files: list[str]) -> tuple[int, int]:
     """Print each violation as it is found; count the exchanges checked and skipped."""
+    from mockserver.proxy.har import read_har
+
     checked = skipped = 0
     for path in files:
         for exchange in read_har(path):

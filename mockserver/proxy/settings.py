@@ -1,4 +1,7 @@
-"""Proxy configuration: defaults, then MOCKSERVER_* environment variables, then arguments."""
+"""Proxy configuration: defaults, then MOCKSERVER_PROXY_* environment variables, then arguments.
+
+The proxy has its own prefix, so a mock's MOCKSERVER_PORT (8080 in the image) never moves it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.settings import SPEC_PATH, SettingsError, load_layered
+from mockserver import SPEC_PATH
+from mockserver.settings import SettingsError, load_layered
+
+ENV_PREFIX = "MOCKSERVER_PROXY_"
 
 
 @dataclass(frozen=True)
@@ -23,9 +29,9 @@ class ProxySettings:
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **explicit: Any) -> ProxySettings:
         """Defaults < environment < explicit arguments (None means 'not given')."""
-        settings = load_layered(cls, environ, explicit)
+        settings = load_layered(cls, ENV_PREFIX, environ, explicit)
         if not settings.upstream:
-            raise SettingsError("--upstream (or MOCKSERVER_UPSTREAM) is required")
+            raise SettingsError(f"--upstream (or {ENV_PREFIX}UPSTREAM) is required")
         if not settings.upstream.startswith(("http://", "https://")):
             raise SettingsError(f"--upstream must be an http(s) URL, not {settings.upstream!r}")
         if settings.timeout <= 0:

@@ -1,16 +1,12 @@
-"""Checks on a request body before Connexion parses it.
+"""Middlewares in front of Connexion: a request body's guard and the router's blind spot.
 
 Connexion answers some hostile bodies with a 500 (invalid UTF-8: connexion issue 1860), hands a
-body without Content-Type to the handler as bytes, and accepts what Python's json accepts (NaN,
-duplicate keys, nesting until the interpreter's recursion limit). This middleware refuses those
-with a problem first, so the contract's validation only ever sees one well-formed JSON document.
+body without Content-Type to the handler as bytes, and accepts what Python's json accepts.
+`BodyGuard` refuses those with a problem first (size, Content-Type, strict JSON), so the
+contract's validation only ever sees one well-formed JSON document.
 """
 
 from __future__ import annotations
-
-import json
-import math
-from typing import Any
 
 from connexion.exceptions import ProblemException
 from connexion.middleware.routing import ROUTING_CONTEXT
@@ -18,14 +14,9 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.contract import ContractPaths
+from mockserver.http.strict_json import InvalidJson, check_json
 
-MAX_DEPTH = 33  # the body is level 1, so its `metadata` object may nest 32 levels deep
-TOO_DEEP = f"The body is nested too deeply: metadata may nest at most {MAX_DEPTH - 1} levels"
 BODY_METHODS = {"POST", "PUT", "PATCH"}
-
-
-class InvalidJson(ValueError):
-    """The body is not one strict JSON document."""
 
 
 class BodyGuard:
@@ -92,31 +83,6 @@ class RouteGuard:
         await self.app(scope, receive, send)
 
 
-def check_json(body: bytes) -> Any:
-    """Parse `body` as strict JSON (UTF-8, unique keys, no NaN, bounded depth) or raise."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidJson(f"The body is not valid UTF-8 (byte {error.start})") from None
-    try:
-        document = json.loads(
-            text,
-            object_pairs_hook=_unique_keys,
-            parse_constant=_no_constant,
-            parse_float=_finite_float,
-        )
-    except InvalidJson:
-        raise
-    except RecursionError:
-        raise InvalidJson(TOO_DEEP) from None
-    except json.JSONDecodeError as error:
-        raise InvalidJson(f"The body is not valid JSON: {error}") from None
-    except ValueError as error:  # e.g. an integer past Python's 4,300-digit limit
-        raise InvalidJson(f"The body holds a number that cannot be used: {error}") from None
-    _check_depth_and_text(document)
-    return document
-
-
 def _check_content_type(content_types: list[str]) -> None:
     if len(content_types) > 1:
         detail = f"Send one Content-Type header, not {len(content_types)}"
@@ -142,52 +108,8 @@ def _with_plain_json_type(scope: Scope) -> Scope:
     return {**scope, "headers": headers}
 
 
-def _finite_float(text: str) -> float:
-    number = float(text)
-    if math.isinf(number):
-        raise InvalidJson(f"The body holds a number too large for JSON: {text[:40]}")
-    return number
-
-
 def _is_api(scope: Scope) -> bool:
     return bool(scope.get("extensions", {}).get(ROUTING_CONTEXT, {}).get("operation_id"))
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        seen: set[str] = set()
-        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
-        raise InvalidJson(f"The body repeats the key '{duplicate}' in one object")
-    return document
-
-
-def _no_constant(name: str) -> None:
-    raise InvalidJson(f"The body is not valid JSON: {name} is not a JSON value")
-
-
-def _check_depth_and_text(document: Any) -> None:
-    pending = [(document, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, str):
-            _check_text(value)
-        elif isinstance(value, dict | list):
-            if depth > MAX_DEPTH:
-                raise InvalidJson(TOO_DEEP)
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            for key, item in items:
-                if isinstance(key, str):
-                    _check_text(key)
-                pending.append((item, depth + 1))
-
-
-def _check_text(text: str) -> None:
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidJson("The body holds a lone UTF-16 surrogate (\\ud800-\\udfff)") from None
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.contract import json_location, schema_errors
-from mockserver.model import parse_timestamp, timestamp
-from mockserver.store import JobCounts
+from mockserver.store.model import JobCounts, parse_timestamp, timestamp
 
 Record = dict[str, Any]
 

@@ -47,15 +47,13 @@ class Page:
 
 @dataclass(frozen=True)
 class Filters:
-    """The list filters, and the TinyDB condition they make: frozen, so TinyDB's query cache
-    recognises a repeated search (equal filters) until the next write."""
+    """The list filters (frozen, so equal filters can share a cached answer)."""
 
     search: str = ""
     status: str | None = None
     industry: str | None = None
 
-    def __call__(self, value: Mapping[str, Any]) -> bool:
-        record = value  # TinyDB's QueryLike protocol names the argument `value`
+    def match(self, record: Mapping[str, Any]) -> bool:
         needle = self.search.lower()
         if needle and not any(needle in (record[field] or "").lower() for field in SEARCHED_FIELDS):
             return False

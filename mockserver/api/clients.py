@@ -12,8 +12,8 @@ from typing import Any
 
 import flask
 
-from mockserver.model import parse_timestamp, timestamp
 from mockserver.store import ClientStore, Filters
+from mockserver.store.model import parse_timestamp, timestamp
 
 Record = dict[str, Any]
 Answer = tuple[Any, ...]

@@ -2,9 +2,9 @@
 
 TinyDB keeps the queryable copy in memory. It does not persist it: its JSONStorage rewrites the
 whole file on every write and is not atomic, so a kill mid-write can leave an unreadable file.
-Durability comes from `Journal` instead: every write is appended to a journal and fsynced before
-it is acknowledged, and the journal is folded into an atomically replaced snapshot from time to
-time. One lock serialises every access, because Flask runs handlers on several threads.
+Durability comes from the write-ahead log (`Wal`) instead; every write goes through
+`Wal.transaction`, which fixes the order of locking, catching up, appending and flushing. One
+lock serialises every access, because Flask runs handlers on several threads.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Callable, Iterator, MutableMapping
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,16 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 from tinydb.table import Table
 
-from mockserver.journal import Journal, StoreError
-from mockserver.model import FIELDS, ClientNotFound, Filters, JobCounts, Page, Record, order_key
-
-__all__ = ["ClientNotFound", "ClientStore", "Filters", "JobCounts", "Page", "StoreError"]
+from mockserver.store.model import (
+    FIELDS,
+    ClientNotFound,
+    Filters,
+    JobCounts,
+    Page,
+    Record,
+    order_key,
+)
+from mockserver.store.wal import Transaction, Wal
 
 
 class _IdView(MutableMapping[int, Any]):
@@ -67,9 +73,26 @@ class _MemoryTable(Table):
         self.clear_cache()
 
 
+class _Matching:
+    """The list filters as a TinyDB condition: hashable, so TinyDB's query cache recognises a
+    repeated search (equal filters) until the next write."""
+
+    def __init__(self, filters: Filters) -> None:
+        self.filters = filters
+
+    def __call__(self, value: Any) -> bool:
+        return self.filters.match(value)
+
+    def __hash__(self) -> int:
+        return hash(self.filters)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Matching) and other.filters == self.filters
+
+
 class ClientStore:
-    def __init__(self, journal: Journal | None, job_counts: JobCounts) -> None:
-        self._journal = journal
+    def __init__(self, wal: Wal | None, job_counts: JobCounts) -> None:
+        self._wal = wal
         self._job_counts = job_counts
         self._lock = threading.RLock()
         database = TinyDB(storage=MemoryStorage)
@@ -90,96 +113,80 @@ class ClientStore:
         reseed: bool = False,
     ) -> ClientStore:
         """Open (or create and seed) the store at `path`; None keeps everything in memory."""
-        if path is None:
-            store = cls(None, job_counts)
-            store._replace_memory(seed())
-            return store
-        journal = Journal.open(Path(path))
-        with journal.exclusive():
-            records = None if reseed else journal.load()
-            if records is None:
-                records = seed()
-                journal.replace_all(records)
-        store = cls(journal, job_counts)
-        store._replace_memory(records)
+        wal = None if path is None else Wal.open(Path(path))
+        store = cls(wal, job_counts)
+        store.take_in(seed() if wal is None else wal.open_records(seed, reseed), whole=True)
         return store
 
     def close(self) -> None:
-        if self._journal is not None:
-            self._journal.close()
+        if self._wal is not None:
+            self._wal.close()
 
     def __len__(self) -> int:
-        with self._lock:
-            self._sync()
-            return len(self._doc_ids)
+        with self._reading():
+            return self.count()
 
     def get(self, client_id: str) -> Record:
-        with self._lock:
-            self._sync()
+        with self._reading():
             return self._present(self._raw(client_id))
 
     def find(self, filters: Filters, limit: int, offset: int) -> Page:
         """One page of the matching records, newest first (ties by id), and the match count."""
-        with self._lock:
-            self._sync()
+        with self._reading():
             if filters.empty:
                 # The common unfiltered page reads only its own records, through the order index.
                 keys = self._order[offset : offset + limit]
                 page = [self._present(self._raw(client_id)) for _, client_id in keys]
                 return Page(page, len(self._order))
-            matches = self._table.search(filters)
+            matches = self._table.search(_Matching(filters))
         matches.sort(key=order_key)
         return Page([self._present(doc) for doc in matches[offset : offset + limit]], len(matches))
 
     def insert(self, record: Record) -> Record:
-        return self._write(lambda: record)
+        with self._writing() as transaction:
+            transaction.append(record)
+            self.take_in([record], whole=False)
+            return self._present(record)
 
     def modify(self, client_id: str, change: Callable[[Record], Record]) -> Record:
         """Apply `change` to the stored record atomically; it returns the new record."""
-        return self._write(lambda: change(self._raw(client_id)))
+        with self._writing() as transaction:
+            record = change(self._raw(client_id))
+            transaction.append(record)
+            self.take_in([record], whole=False)
+            return self._present(record)
 
     def reset(self, records: list[Record]) -> None:
-        with self._lock, self._exclusive():
-            if self._journal is not None:
-                self._journal.replace_all(records)
-            self._replace_memory(records)
+        with self._writing() as transaction:
+            transaction.replace_all(records)
+            self.take_in(records, whole=True)
 
-    def _write(self, produce: Callable[[], Record]) -> Record:
-        with self._lock, self._exclusive():
-            self._sync()
-            record = produce()
-            if self._journal is None:
-                self._apply([record])
-                return self._present(record)
-            # Journal first: memory must never hold a write that is not in the journal.
-            commit = self._journal.append(record)
-            self._apply([record])
-            if self._journal.wants_compaction(len(self._doc_ids)):
-                self._journal.replace_all([dict(document) for document in self._table.all()])
-            answer = self._present(record)
-        # Outside the locks, so concurrent writes share one disk flush; the caller acknowledges
-        # the write only after this returns.
-        self._journal.make_durable(commit)
-        return answer
+    # The WAL's view of this store (wal.Memory).
 
-    def _exclusive(self) -> AbstractContextManager[None]:
-        return self._journal.exclusive() if self._journal is not None else nullcontext()
+    def count(self) -> int:
+        return len(self._doc_ids)
 
-    def _sync(self) -> None:
-        """Take in what other processes on the same store wrote since this one last looked."""
-        if self._journal is None:
-            return
-        records = self._journal.catch_up()
-        if records is None:
-            self._replace_memory(self._journal.load() or [])
-        elif records:
-            self._apply(records)
+    def records(self) -> list[Record]:
+        return [dict(document) for document in self._table.all()]
 
-    def _replace_memory(self, records: list[Record]) -> None:
-        self._table.truncate()
-        self._doc_ids.clear()
-        self._order.clear()
+    def take_in(self, records: list[Record], whole: bool) -> None:
+        if whole:
+            self._table.truncate()
+            self._doc_ids.clear()
+            self._order.clear()
         self._apply(records)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        with self._lock:
+            if self._wal is not None:
+                self._wal.refresh(self)
+            yield
+
+    def _writing(self) -> AbstractContextManager[Transaction]:
+        if self._wal is None:
+            return _in_memory(self._lock)
+        return self._wal.transaction(self, guard=self._lock)
 
     def _apply(self, records: list[Record]) -> None:
         # TinyDB rebuilds its table dict on every insert: new records go in as one batch, each
@@ -213,6 +220,25 @@ class ClientStore:
         jobs, active = self._job_counts.get(record["id"], (0, 0))
         counts = {"jobs_count": jobs, "active_jobs_count": active}
         return {field: counts[field] if field in counts else record[field] for field in FIELDS}
+
+
+class _NoWal(Transaction):
+    """An in-memory store's transaction: nothing to append or flush."""
+
+    def __init__(self) -> None:
+        self.commit = None
+
+    def append(self, record: Record) -> None:
+        pass
+
+    def replace_all(self, records: list[Record]) -> None:
+        pass
+
+
+@contextmanager
+def _in_memory(lock: threading.RLock) -> Iterator[Transaction]:
+    with lock:
+        yield _NoWal()
 
 
 def _replace_with(record: Record) -> Callable[[MutableMapping[str, Any]], None]:

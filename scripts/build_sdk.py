@@ -1,4 +1,4 @@
-"""Generate client SDKs from the contract: `python -m mockserver.sdk OUTDIR` (`make sdk`).
+"""Generate client SDKs from the contract: `python -m scripts.build_sdk OUTDIR` (`make sdk`).
 
 OUTDIR/python                  the Python client project, package `clients_api_client`
                                (openapi-python-client)
@@ -77,7 +77,7 @@ def generate_all(spec: Path, outdir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mockserver.sdk", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m scripts.build_sdk", description=__doc__)
     parser.add_argument("outdir", type=Path, help="where to write python/ and typescript/")
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="the OpenAPI document")
     args = parser.parse_args(argv)

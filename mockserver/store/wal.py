@@ -1,4 +1,4 @@
-"""Durable, shared storage for the store: an atomically replaced snapshot plus an fsynced journal.
+"""The write-ahead log (WAL): an atomically replaced snapshot plus an fsynced log of writes.
 
 A write is one appended journal line, fsynced before it is acknowledged, so its cost does not grow
 with the store (TinyDB's JSONStorage rewrites everything on every write). The snapshot is replaced
@@ -6,7 +6,7 @@ with write-to-temp, fsync, rename: a kill at any moment leaves the old or the ne
 of one. Journal lines carry the snapshot's generation, so lines already folded into a newer
 snapshot are recognised and skipped after a crash between the two renames of a compaction.
 
-The journal is also how several processes (`--workers`) share one store: a writer holds an
+The log is also how several processes (`--workers`) share one store: a writer holds an
 exclusive flock while it catches up and appends, and every process reads the lines appended since
 it last looked before it answers, so a write acknowledged by one is seen by the next request to
 any. A compaction gives the journal a new inode, which tells the others to reload.
@@ -20,10 +20,11 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 Record = dict[str, Any]
 COMPACT_AFTER_LINES = 1000
@@ -41,7 +42,35 @@ class StoreError(RuntimeError):
     """The store cannot be opened or written; the message says what to do."""
 
 
-class Journal:
+class Memory(Protocol):
+    """What the WAL needs from the in-memory copy it keeps durable and in step."""
+
+    def take_in(self, records: list[Record], whole: bool) -> None:
+        """Apply records other processes wrote; `whole`: they replace everything held."""
+
+    def records(self) -> list[Record]:
+        """Every record, for a snapshot."""
+
+    def count(self) -> int:
+        """How many records there are."""
+
+
+class Transaction:
+    """One write, inside the WAL's locks: append records, or replace the whole store."""
+
+    def __init__(self, wal: Wal) -> None:
+        self._wal = wal
+        self.commit: Commit | None = None
+
+    def append(self, record: Record) -> None:
+        self.commit = self._wal._append(record)
+
+    def replace_all(self, records: list[Record]) -> None:
+        self._wal._replace_all(records)
+        self.commit = None  # a snapshot is fsynced when written
+
+
+class Wal:
     def __init__(self, path: Path, lock_fd: int) -> None:
         self.path = path
         self.log_path = path.with_name(path.name + ".journal")
@@ -56,7 +85,7 @@ class Journal:
         self._commit_lock = threading.Lock()
 
     @classmethod
-    def open(cls, path: Path) -> Journal:
+    def open(cls, path: Path) -> Wal:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             lock_fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
@@ -66,7 +95,46 @@ class Journal:
         return cls(path, lock_fd)
 
     @contextlib.contextmanager
-    def exclusive(self) -> Iterator[None]:
+    def transaction(
+        self, memory: Memory, guard: AbstractContextManager[Any]
+    ) -> Iterator[Transaction]:
+        """The only way to write, in the only safe order.
+
+        `guard` (the store's thread lock) and the file lock are held while the memory catches up
+        with other processes, the body appends, and a due compaction runs; both are released
+        before the flush, so concurrent writes share one fdatasync (group commit). The block
+        returns only once what it appended is on disk: the caller may then acknowledge it.
+        """
+        with guard, self._exclusive():
+            self.refresh(memory)
+            transaction = Transaction(self)
+            yield transaction
+            if self._lines >= max(COMPACT_AFTER_LINES, memory.count() // 2):
+                # A snapshot costs O(records): one every records/2 lines keeps writes amortised
+                # O(1) and bounds what a start-up has to replay.
+                transaction.replace_all(memory.records())
+        if transaction.commit is not None:
+            self._make_durable(transaction.commit)
+
+    def open_records(self, seed: Callable[[], list[Record]], reseed: bool) -> list[Record]:
+        """The stored records; a new store (or a reseed) is written from `seed()` first."""
+        with self._exclusive():
+            records = None if reseed else self._load()
+            if records is None:
+                records = seed()
+                self._replace_all(records)
+        return records
+
+    def refresh(self, memory: Memory) -> None:
+        """Take in what other processes on the same store wrote since this one last looked."""
+        records = self._catch_up()
+        if records is None:  # a compaction elsewhere: the log this one read is gone
+            memory.take_in(self.load() or [], whole=True)
+        elif records:
+            memory.take_in(records, whole=False)
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
         """Hold the store for a write, against every other process on it."""
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         self._held = True
@@ -97,7 +165,7 @@ class Journal:
             records[record["id"]] = record
         return list(records.values())
 
-    def catch_up(self) -> list[Record] | None:
+    def _catch_up(self) -> list[Record] | None:
         """Records other processes wrote since the last look; None: reload everything."""
         try:
             current = os.stat(self.log_path)
@@ -109,8 +177,7 @@ class Journal:
             return []
         return self._read_new_lines()
 
-    def append(self, record: Record) -> Commit:
-        """Append one record (inside `exclusive()`, after `catch_up()`); `make_durable` it next."""
+    def _append(self, record: Record) -> Commit:
         line = json.dumps({"g": self._generation, "put": record}, separators=(",", ":"))
         data = line.encode() + b"\n"
         try:
@@ -124,12 +191,8 @@ class Journal:
         self._lines += 1
         return Commit(self._inode, self._offset)
 
-    def make_durable(self, commit: Commit) -> None:
-        """Return once the appended line is on disk.
-
-        Called outside the store's locks, so writes arriving meanwhile are appended and one
-        fdatasync covers them all (group commit) instead of one disk flush per request.
-        """
+    def _make_durable(self, commit: Commit) -> None:
+        """Return once the appended line is on disk (one fdatasync covers every line before it)."""
         with self._commit_lock:
             if commit.inode != self._inode or commit.end <= self._durable:
                 return  # already flushed, or folded into a snapshot that was fsynced
@@ -141,13 +204,7 @@ class Journal:
                 raise StoreError(message) from None
             self._durable = end
 
-    def wants_compaction(self, record_count: int) -> bool:
-        # A snapshot costs O(records): taking one every records/2 lines keeps writes amortised
-        # O(1) and bounds what a start-up has to replay.
-        return self._lines >= max(COMPACT_AFTER_LINES, record_count // 2)
-
-    def replace_all(self, records: list[Record]) -> None:
-        """Make `records` the whole store (call inside `exclusive()`)."""
+    def _replace_all(self, records: list[Record]) -> None:
         # Time-based, so a reseed of a store it could not read still outranks every old line.
         generation = max(self._generation + 1, time.time_ns())
         payload = json.dumps({"generation": generation, "clients": records}, indent=1)

@@ -9,7 +9,7 @@ from typing import Any
 import flask
 from connexion import FlaskApp
 
-from mockserver.auth import token_problem, unauthorized
+from mockserver.http.auth import token_problem, unauthorized
 from mockserver.store import ClientStore
 
 Seed = Callable[[], list[dict[str, Any]]]

@@ -1,0 +1,1 @@
+"""The Clients API: one handler per operationId in openapi.yaml."""

@@ -1,0 +1,166 @@
+"""`mockserver serve` and `mockserver reset`: the mock on uvicorn, and its store offline.
+
+Import-light until a command runs: Connexion, Flask and TinyDB load inside the run functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import sys
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any
+
+from mockserver.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    import uvicorn
+
+
+def register(commands: Any) -> None:
+    """Add `serve` and `reset` to the `mockserver` command line."""
+    serve = commands.add_parser("serve", help="serve the mock API")
+    _store_options(serve)
+    serve.add_argument("--host", help="interface to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (8080)")
+    serve.add_argument("--token", help="accept only this bearer token (default: any)")
+    serve.add_argument(
+        "--reset",
+        action="store_true",
+        default=None,
+        help="reseed the store from the fixtures before serving",
+    )
+    serve.add_argument("--cors-origins", help="comma-separated allowed origins (*)")
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--workers", type=int, help="processes serving one shared store (1)")
+    serve.set_defaults(run=run_serve)
+    reset = commands.add_parser("reset", help="reseed a store from the fixtures, offline")
+    _store_options(reset)
+    reset.set_defaults(run=run_reset)
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="store file, or :memory: (.mockserver/clients.json)")
+    parser.add_argument("--fixtures", help="folder with clients.json and jobs.json")
+
+
+def settings_from(args: argparse.Namespace, **fixed: Any) -> Settings:
+    """Settings from the options a subcommand has (an option left out is not given)."""
+    given = {field.name: getattr(args, field.name, None) for field in fields(Settings)}
+    return Settings.load(**{**given, **fixed})
+
+
+def startup_errors() -> tuple[type[Exception], ...]:
+    """What a start can fail with: one `mockserver: error:` line each, exit status 2."""
+    from mockserver.store import StoreError
+    from mockserver.store.fixtures import FixtureError
+
+    return StoreError, FixtureError, SettingsError
+
+
+def reporting_startup_errors(run: Any) -> Any:
+    def guarded(args: argparse.Namespace) -> int:
+        try:
+            return int(run(args))
+        except startup_errors() as error:
+            print(f"mockserver: error: {error}", file=sys.stderr)
+            return 2
+
+    return guarded
+
+
+@reporting_startup_errors
+def run_reset(args: argparse.Namespace) -> int:
+    from mockserver.app import open_store
+
+    settings = settings_from(args, reset=True)
+    store = open_store(settings)
+    print(f"mockserver: {settings.db} reseeded from {settings.fixtures}: {len(store)} clients")
+    store.close()
+    return 0
+
+
+@reporting_startup_errors
+def run_serve(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if settings.workers > 1:
+        return _serve_workers(settings)
+    from mockserver.app import create_app
+
+    app = create_app(settings)
+    listener = _listen(settings.host, settings.port)
+    _announce(settings, listener)
+    # uvicorn handles SIGINT and SIGTERM: it stops accepting, finishes requests in flight, then
+    # re-raises the signal to the handler it found. A no-op handler makes that a clean exit 0.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: None)
+    import uvicorn
+
+    uvicorn.Server(_server_config(settings, app)).run(sockets=[listener])
+    return 0
+
+
+def _serve_workers(settings: Settings) -> int:
+    """Several processes on one socket and one store: the write-ahead log keeps them in step."""
+    from uvicorn.supervisors import Multiprocess
+
+    from mockserver.app import open_store
+
+    if settings.in_memory:
+        raise SettingsError("--workers needs a store file: workers cannot share :memory:")
+    open_store(settings).close()  # seed or reset once, and fail here rather than in N workers
+    os.environ.update(settings.as_environment(reset=False))
+    listener = _listen(settings.host, settings.port)
+    _announce(settings, listener)
+    config = _server_config(
+        settings, "mockserver.app:create_app", factory=True, workers=settings.workers
+    )
+    Multiprocess(config, sockets=[listener]).run()
+    return 0
+
+
+def _server_config(settings: Settings, app: Any, **options: Any) -> uvicorn.Config:
+    import uvicorn
+
+    from mockserver.http.protocol import ProblemHttpToolsProtocol
+
+    logging.getLogger("connexion").setLevel(logging.ERROR)
+    return uvicorn.Config(
+        app,
+        http=ProblemHttpToolsProtocol,
+        server_header=False,
+        log_level=settings.log_level,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        **options,
+    )
+
+
+def _announce(settings: Settings, listener: socket.socket) -> None:
+    host, port = listener.getsockname()[:2]
+    root = f"http://{host}:{port}"
+    token = "any bearer token" if settings.token is None else "fixed bearer token"
+    workers = f", {settings.workers} workers" if settings.workers > 1 else ""
+    print(
+        f"Clients API mock on {root}/api/v1 (store: {settings.db}, {token}{workers})\n"
+        f"Swagger UI: {root}/api/v1/ui/",
+        flush=True,
+    )
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind before serving, so a busy port is one clear error instead of a traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        raise SettingsError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    return listener
