@@ -32,6 +32,7 @@ from mockserver.http import problems
 from mockserver.http.auth import bearer_handler
 from mockserver.http.bridge import OneHopWSGI
 from mockserver.http.guards import BodyGuard, RouteGuard
+from mockserver.http.session import SessionHeader
 from mockserver.http.validation import VALIDATOR_MAP
 from mockserver.settings import Settings
 from mockserver.store import ClientStore
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
     # Connexion offers no option for the WSGI bridge; see http/INTERNALS.md.
     bridge = app._middleware_app
     bridge.asgi_app = OneHopWSGI(app.app.wsgi_app, other_scopes=bridge.asgi_app)
+    app.add_middleware(SessionHeader, MiddlewarePosition.BEFORE_ROUTING)
     app.add_middleware(
         RouteGuard,
         MiddlewarePosition.BEFORE_SECURITY,
@@ -71,7 +73,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         MiddlewarePosition.BEFORE_EXCEPTION,
         allow_origins=settings.origins,
         allow_methods=["GET", "POST", "PUT", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type"],
+        allow_headers=["Authorization", "Content-Type", "X-Mock-Session", "Prefer"],
         expose_headers=["Location"],
         max_age=600,
     )
