@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import secrets
 import string
-from dataclasses import dataclass
-from typing import Any
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import httpx
+
+from contract_tests.expect import ContractViolation
+
+T = TypeVar("T")
 
 # Records the suite names itself start with this, so people can find (and clean up) test data.
 RECORD_PREFIX = "contract-test-"
@@ -28,10 +34,32 @@ class ClientsApi:
     http: httpx.Client
     api_url: str
     token: str
+    extra_headers: dict[str, str] = field(default_factory=dict)  # --header: gateways, tenants
+    settle: float = 0.0  # --settle: how long a read after a write may lag
 
     @property
     def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        return {**self.extra_headers, "Authorization": f"Bearer {self.token}"}
+
+    def eventually(self, attempt: Callable[[], T]) -> T:
+        """Run a read-after-write check until it holds or `settle` seconds are up; then fail
+        with the last state seen."""
+        __tracebackhide__ = True
+        deadline = time.monotonic() + self.settle
+        pause = 0.05
+        while True:
+            try:
+                return attempt()
+            except ContractViolation as violation:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    if self.settle:
+                        raise ContractViolation(
+                            f"{violation}\n\n(still so after waiting {self.settle} s, --settle)"
+                        ) from None
+                    raise
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 0.5)
 
     def url(self, path: str) -> str:
         return self.api_url + path
@@ -48,6 +76,9 @@ class ClientsApi:
     def list(self, **params: str | int) -> httpx.Response:
         return self.http.get(self.url("/clients"), params=params, headers=self.auth)
 
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Any request, with no token unless the caller passes headers."""
-        return self.http.request(method, self.url(path), **kwargs)
+    def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """Any request, with no token unless the caller passes one in `headers`."""
+        sent = {**self.extra_headers, **(headers or {})}
+        return self.http.request(method, self.url(path), headers=sent, **kwargs)

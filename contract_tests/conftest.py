@@ -2,48 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import random
 import zlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from contract_tests import run
 from contract_tests.api import ClientsApi
+from contract_tests.options import add_options, options_from, records_path
 from contract_tests.target import Target, in_process_target, remote_target
 
 WRITES_MARKER = "writes"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("contract", "Clients API contract tests")
-    group.addoption(
-        "--base-url",
-        default=os.environ.get("CONTRACT_BASE_URL"),
-        help="API root ending in /api/v1 (env CONTRACT_BASE_URL); default: the in-process mock",
-    )
-    group.addoption(
-        "--token", default=os.environ.get("CONTRACT_TOKEN"), help="API key (env CONTRACT_TOKEN)"
-    )
-    group.addoption(
-        "--read-only",
-        action="store_true",
-        default=os.environ.get("CONTRACT_READ_ONLY") == "1",
-        help="run only the tests that never write (env CONTRACT_READ_ONLY=1)",
-    )
-    group.addoption(
-        "--contract-profile",
-        choices=sorted(run.PROFILES),
-        default=os.environ.get("CONTRACT_PROFILE", "default"),
-        help="how many examples to try (env CONTRACT_PROFILE); 'thorough' tries ~10x more",
-    )
-    group.addoption(
-        "--app",
-        default=None,
-        help="module:factory of an ASGI app to test in process instead of the mock",
-    )
+    add_options(parser)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -53,7 +29,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.option.hypothesis_seed is None:
         config.option.hypothesis_seed = str(random.randrange(2**32))
     seed = as_integer_seed(config.option.hypothesis_seed)
-    run.RUN = run.Run(run.PROFILES[config.option.contract_profile], seed)
+    try:
+        options = options_from(config.option)
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    run.RUN = run.Run(run.PROFILES[config.option.contract_profile], seed, options)
 
 
 def as_integer_seed(value: str) -> int:
@@ -66,17 +46,31 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     mode = ", read-only" if config.option.read_only else ""
     return [
         f"contract tests: {target}{mode}, profile {run.RUN.profile.name}, seed {run.RUN.seed}"
-        f" (replay with --hypothesis-seed={run.RUN.seed})"
+        f" (replay with --hypothesis-seed={run.RUN.seed}), settle {run.RUN.options.settle} s"
     ]
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    failed = terminalreporter.stats.get("failed", [])
-    if any(report.nodeid.startswith("contract_tests/") for report in failed):
-        seed = run.RUN.seed
-        terminalreporter.write_line(
-            f"contract tests: replay this run with --hypothesis-seed={seed}"
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    ledger = run.RUN.ledger
+    write = terminalreporter.write_line
+    if ledger.seen:
+        write("contract coverage (operations, declared status codes, query parameters):")
+        for line in ledger.coverage_lines():
+            write(line)
+    if ledger.mislabelled:
+        write(
+            f"contract tests: {len(ledger.mislabelled)} generated case(s) mislabelled by"
+            " Schemathesis, judged on the request really sent (not failures):"
         )
+        for line in ledger.mislabelled:
+            write(f"  {line}")
+    if ledger.created:
+        where = records_path(config.option)
+        shown = f", listed in {where}" if where else ""
+        write(f"contract tests: created {len(ledger.created)} record(s){shown}")
+    failed = terminalreporter.stats.get("failed", [])
+    if any("contract_tests/" in report.nodeid for report in failed):
+        write(f"contract tests: replay this run with --hypothesis-seed={run.RUN.seed}")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -89,9 +83,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session", autouse=True)
-def record_seed(record_testsuite_property: Callable[[str, object], None]) -> None:
-    """The seed goes into the JUnit XML report too."""
+def run_report(
+    record_testsuite_property: Callable[[str, object], None], pytestconfig: pytest.Config
+) -> Iterator[None]:
+    """The seed, the coverage, the mislabelled cases and the created records go into the
+    JUnit XML report; the created records also into a JSON file."""
     record_testsuite_property("contract_seed", run.RUN.seed)
+    yield
+    ledger = run.RUN.ledger
+    for operation_id, done, missing in ledger.coverage():
+        record_testsuite_property(f"coverage_{operation_id}_exercised", " ".join(done))
+        record_testsuite_property(f"coverage_{operation_id}_never", " ".join(missing))
+    record_testsuite_property("mislabelled_cases", len(ledger.mislabelled))
+    record_testsuite_property("created_records", len(ledger.created))
+    for client_id, name in sorted(ledger.created.items()):
+        record_testsuite_property(f"created_record_{client_id}", name)
+    where = records_path(pytestconfig.option)
+    if where:
+        ledger.write_records(Path(where))
 
 
 @pytest.fixture(scope="session")
@@ -103,11 +112,11 @@ def contract_target(pytestconfig: pytest.Config) -> Iterator[Target]:
         if not options.token:
             pytest.exit("--base-url needs --token (or CONTRACT_TOKEN)", returncode=4)
         try:
-            target = remote_target(options.base_url, options.token)
+            target = remote_target(options.base_url, options.token, run.RUN.options, run.RUN.ledger)
         except ValueError as error:
             pytest.exit(str(error), returncode=4)
     else:
-        target = in_process_target(options.app, options.token)
+        target = in_process_target(options.app, options.token, run.RUN.ledger)
     yield target
     target.close()
 
@@ -121,4 +130,10 @@ def target(contract_target: Target) -> Target:
 
 @pytest.fixture
 def clients_api(target: Target) -> ClientsApi:
-    return ClientsApi(target.http, target.api_url, target.token)
+    return ClientsApi(
+        target.http,
+        target.api_url,
+        target.token,
+        extra_headers=dict(target.extra_headers),
+        settle=run.RUN.options.settle,
+    )

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import settings
 from schemathesis import Case
 
+from contract_tests.judging import ADDED_CHECKS, drop_non_http_headers, excluded_checks, observe
 from contract_tests.run import RUN, load_schema
 from contract_tests.target import Target
 
@@ -32,5 +33,23 @@ def test_create_get_update_list(target: Target) -> None:
 
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
             return target.call_kwargs()
+
+        def call(self, case: Case, **kwargs: Any) -> Any:
+            drop_non_http_headers(case)
+            response = case.call(**kwargs)
+            observe(response)
+            return response
+
+        def validate_response(
+            self, response: Any, case: Case, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            __tracebackhide__ = True
+            case.validate_response(
+                response,
+                excluded_checks=excluded_checks(),
+                additional_checks=[*ADDED_CHECKS, *(additional_checks or [])],
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
 
     Workflows.run(settings=settings(max_examples=RUN.profile.scenarios, deadline=None))

@@ -1,6 +1,6 @@
 """The contract suite catches behavioural bugs, not just schema drift.
 
-Each defect in contract_tests/defects.py is planted in front of the real mock (a rewrite of
+Each defect in tests/contract_suite/defects/ is planted in front of the real mock (a rewrite of
 requests or responses, so it does not depend on how the mock is written). The check meant for it
 must fail there and pass on the same mock without the defect. Last, the whole suite runs as CI
 runs it: green over HTTP against a separately started mock, red against a broken one.
@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from contract_tests import defects
 from contract_tests.api import ClientsApi
 from contract_tests.checks import errors, listing, readonly, resource
 from contract_tests.expect import ContractViolation
-from contract_tests.planting import Defect, Planted
 from mockserver.app import create_app
 from mockserver.testing import served_mock
+from tests.contract_suite import defects
+from tests.contract_suite.planting import Defect, Planted
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "contract-suite-token"
@@ -110,7 +110,8 @@ def api_with(mock: Any) -> Iterator[Callable[[Defect], ClientsApi]]:
     def make(defect: Defect) -> ClientsApi:
         client = TestClient(Planted(mock, defect), base_url="http://testserver")
         clients.append(client)
-        client.post("/__mock/reset", headers={"Authorization": f"Bearer {TOKEN}"})
+        reset = client.post("/__mock/reset", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert reset.status_code == 204, f"reset failed: {reset.status_code} {reset.text}"
         return ClientsApi(client, "http://testserver/api/v1", TOKEN)
 
     yield make
@@ -169,7 +170,7 @@ def test_whole_suite_passes_over_http_against_a_separately_started_mock(tmp_path
 def test_whole_suite_fails_on_a_broken_mock_and_shows_how_to_replay() -> None:
     result = run_suite(
         "--app",
-        "contract_tests.defects:mock_variant",
+        "tests.contract_suite.defects:mock_variant",
         "-k",
         "search or read_operation",
         "--hypothesis-seed=7",
@@ -185,7 +186,7 @@ def test_whole_suite_fails_on_a_broken_mock_and_shows_how_to_replay() -> None:
 def test_read_only_mode_passes_where_writing_is_forbidden() -> None:
     result = run_suite(
         "--app",
-        "contract_tests.defects:mock_variant",
+        "tests.contract_suite.defects:mock_variant",
         "--read-only",
         "-q",
         env={"CONTRACT_DEFECT": "writes_forbidden"},

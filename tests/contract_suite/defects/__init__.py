@@ -2,7 +2,7 @@
 
 `tests/test_contract_suite_catches_bugs.py` runs the checks against each. To run the whole suite
 against one: `CONTRACT_DEFECT=search_ignores_email pytest contract_tests
---app contract_tests.defects:mock_variant`.
+--app tests.contract_suite.defects:mock_variant`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import os
 
 import httpx
 
-from contract_tests.defects import errors, listing, resource
-from contract_tests.planting import Defect, Forward, Planted
+from tests.contract_suite.defects import errors, listing, resource
+from tests.contract_suite.planting import Defect, Forward, Planted
 
 
 async def no_defect(request: httpx.Request, forward: Forward) -> httpx.Response:

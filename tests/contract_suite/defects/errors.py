@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from contract_tests.planting import (
+from tests.contract_suite.planting import (
     Defect,
     Forward,
     is_create,

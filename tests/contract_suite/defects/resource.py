@@ -6,7 +6,7 @@ import json
 
 import httpx
 
-from contract_tests.planting import (
+from tests.contract_suite.planting import (
     Defect,
     Forward,
     is_create,

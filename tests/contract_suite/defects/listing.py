@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from contract_tests.planting import (
+from tests.contract_suite.planting import (
     Defect,
     Forward,
     filter_hits,

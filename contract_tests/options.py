@@ -1,0 +1,124 @@
+"""The suite's command-line options; each also reads a CONTRACT_* environment variable
+(explicit option > variable > default)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from contract_tests import run
+
+DEFAULT_RECORDS_FILE = "contract-test-records.json"
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"CONTRACT_{name}", default)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract", "Clients API contract tests")
+    add = group.addoption
+    add(
+        "--base-url",
+        default=env("BASE_URL"),
+        help="API root ending in /api/v1 (env CONTRACT_BASE_URL); default: the in-process mock",
+    )
+    add("--token", default=env("TOKEN"), help="API key (env CONTRACT_TOKEN)")
+    add(
+        "--read-only",
+        action="store_true",
+        default=env("READ_ONLY") == "1",
+        help="run only the tests that never write (env CONTRACT_READ_ONLY=1)",
+    )
+    add(
+        "--contract-profile",
+        choices=sorted(run.PROFILES),
+        default=env("PROFILE", "default"),
+        help="how many examples to try (env CONTRACT_PROFILE); 'thorough' tries ~10x more",
+    )
+    add("--app", default=None, help="module:factory of an ASGI app to test in process")
+    add(
+        "--settle",
+        default=env("SETTLE", "0"),
+        help="seconds a read after a write may take to show it: get, list and search are retried"
+        " until they hold or the time is up (env CONTRACT_SETTLE; default 0)",
+    )
+    add(
+        "--max-rps",
+        default=env("MAX_RPS"),
+        help="at most this many requests per second (env CONTRACT_MAX_RPS; default no cap)",
+    )
+    add(
+        "--max-retries",
+        default=env("MAX_RETRIES", "5"),
+        help="429/503 answers with Retry-After waited out per request (env CONTRACT_MAX_RETRIES;"
+        " default 5; 0 turns it off)",
+    )
+    # `--timeout` belongs to pytest-timeout (seconds per test); `mockserver contract-test
+    # --timeout` maps to this one.
+    add(
+        "--request-timeout",
+        default=env("TIMEOUT", "30"),
+        help="seconds per request (env CONTRACT_TIMEOUT; default 30)",
+    )
+    add(
+        "--header",
+        action="append",
+        default=None,
+        help="'Name: value' sent with every request, repeatable (env CONTRACT_HEADERS, one per"
+        " line)",
+    )
+    add("--ca-bundle", default=env("CA_BUNDLE"), help="CA file for a private TLS certificate")
+    add(
+        "--insecure",
+        action="store_true",
+        default=env("INSECURE") == "1",
+        help="do not verify TLS certificates (env CONTRACT_INSECURE=1)",
+    )
+    add(
+        "--records-file",
+        default=env("RECORDS_FILE"),
+        help="JSON list of the records the run created (env CONTRACT_RECORDS_FILE; default"
+        f" {DEFAULT_RECORDS_FILE} against a --base-url, none in process)",
+    )
+
+
+def options_from(option: Any) -> run.Options:
+    """Checked settings; ValueError names the option that is wrong."""
+    raw_headers = option.header if option.header is not None else env("HEADERS", "").splitlines()
+    return run.Options(
+        settle=number("--settle", option.settle, minimum=0),
+        max_rps=number("--max-rps", option.max_rps, minimum=0.01) if option.max_rps else None,
+        max_retries=int(number("--max-retries", option.max_retries, minimum=0)),
+        timeout=number("--request-timeout", option.request_timeout, minimum=0.1),
+        headers=tuple(header(line) for line in raw_headers if line.strip()),
+        ca_bundle=option.ca_bundle,
+        insecure=option.insecure,
+    )
+
+
+def number(name: str, value: str, minimum: float) -> float:
+    try:
+        parsed = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if parsed < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
+    return parsed
+
+
+def header(line: str) -> tuple[str, str]:
+    name, colon, value = line.partition(":")
+    if not colon or not name.strip():
+        raise ValueError(f"--header wants 'Name: value', got {line!r}")
+    if name.strip().lower() == "authorization":
+        raise ValueError("--header cannot set Authorization: use --token")
+    return name.strip(), value.strip()
+
+
+def records_path(option: Any) -> str | None:
+    if option.records_file:
+        return str(option.records_file)
+    return DEFAULT_RECORDS_FILE if option.base_url else None
