@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from contract_tests.api import ClientsApi
-from contract_tests.checks import errors, listing, readonly, resource
+from contract_tests.checks import edges, errors, listing, readonly, resource, search
 from contract_tests.run import RUN
 from contract_tests.strategies import NON_ASCII_TEXT, client_bodies, client_changes
 
@@ -25,7 +25,7 @@ semantic = settings(
 )
 FULL_CLIENT = {
     "name": "contract-test-full",
-    "email": "full@example.com",
+    "email": "Full.Name+jobs@example.com",
     "phone": "+91 98765 43210",
     "address": "1 Road\nCity",
     "contact_person": "Jane Smith",
@@ -81,7 +81,64 @@ def test_unicode_round_trips(clients_api: ClientsApi, text: str) -> None:
 
 @writes
 def test_search_matches_name_email_and_contact_person(clients_api: ClientsApi) -> None:
-    listing.search_matches_name_email_and_contact_person(clients_api)
+    search.search_matches_name_email_and_contact_person(clients_api)
+
+
+@writes
+def test_search_accepts_lowercasing_or_case_folding(clients_api: ClientsApi) -> None:
+    search.search_accepts_lowercasing_or_case_folding(clients_api)
+
+
+@writes
+def test_an_update_moves_a_client_between_filters(clients_api: ClientsApi) -> None:
+    listing.update_moves_a_client_between_filters(clients_api)
+
+
+@writes
+def test_invalid_creates_get_400_and_create_nothing(clients_api: ClientsApi) -> None:
+    edges.invalid_creates_get_400_and_create_nothing(clients_api)
+
+
+@writes
+def test_invalid_updates_get_400_and_change_nothing(clients_api: ClientsApi) -> None:
+    edges.invalid_updates_get_400_and_change_nothing(clients_api)
+
+
+@writes
+def test_values_at_the_edges_are_accepted(clients_api: ClientsApi) -> None:
+    edges.values_at_the_edges_are_accepted(clients_api)
+
+
+@writes
+def test_an_update_over_one_mib_gets_413(clients_api: ClientsApi) -> None:
+    errors.update_over_one_mib_gets_413(clients_api)
+
+
+@writes
+def test_an_update_not_sent_as_json_gets_415(clients_api: ClientsApi) -> None:
+    errors.update_not_sent_as_json_gets_415(clients_api)
+
+
+@writes
+def test_malformed_json_gets_400(clients_api: ClientsApi) -> None:
+    errors.malformed_json_gets_400(clients_api)
+
+
+@writes  # a server that wrongly implements PATCH or DELETE could change data
+def test_undeclared_methods_get_405_with_allow(clients_api: ClientsApi) -> None:
+    errors.undeclared_methods_get_405_with_allow(clients_api)
+
+
+def test_unknown_paths_get_404(clients_api: ClientsApi) -> None:
+    errors.unknown_paths_get_404(clients_api)
+
+
+def test_paging_parameter_edges(clients_api: ClientsApi) -> None:
+    edges.paging_parameter_edges(clients_api)
+
+
+def test_an_offset_past_the_end_keeps_the_true_total(clients_api: ClientsApi) -> None:
+    edges.offset_past_the_end_keeps_the_true_total(clients_api)
 
 
 @writes

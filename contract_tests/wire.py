@@ -22,7 +22,8 @@ from werkzeug.test import EnvironBuilder
 # RFC 9110 5.1 / 5.5: a field name is a token; a value is visible characters, spaces and tabs,
 # without leading or trailing whitespace. Anything else is not HTTP a server must accept.
 TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-FIELD_VALUE = re.compile(r"(?:[\x21-\x7e\x80-\xff](?:[\x20\x09\x21-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?")
+VISIBLE = r"[\x21-\x7e\x80-\xff]"
+FIELD_VALUE = re.compile(rf"(?:{VISIBLE}(?:[\x20\x09\x21-\x7e\x80-\xff]*{VISIBLE})?)?")
 # Headers that frame or route the message: the HTTP client sets them, a generated value breaks
 # the message itself (a malformed Content-Length gets the server's HTTP layer's own 400).
 FRAMING = {

@@ -54,8 +54,18 @@ def wait_for_clock_to_move(timestamp: str) -> None:
 
 
 def matches_search(client: dict[str, Any], term: str) -> bool:
-    needle = term.casefold()
-    return any(needle in (client[field] or "").casefold() for field in SEARCHED_FIELDS)
+    """A hit by either reading of case-insensitive the API decisions accept."""
+    return any(
+        fold(term) in fold(client[field] or "")
+        for fold in (str.lower, str.casefold)
+        for field in SEARCHED_FIELDS
+    )
+
+
+def same_industry(stored: str | None, wanted: str) -> bool:
+    return stored is not None and (
+        stored.lower() == wanted.lower() or stored.casefold() == wanted.casefold()
+    )
 
 
 def expect_problem(response: httpx.Response, status: int, doing: str) -> None:
@@ -71,5 +81,10 @@ def expect_problem(response: httpx.Response, status: int, doing: str) -> None:
     expect(
         isinstance(problem, dict) and problem.get("status") == status,
         f"{doing}: the problem document's `status` should be {status}",
+        response,
+    )
+    expect(
+        all(isinstance(problem.get(key), str) and problem[key] for key in ("type", "title")),
+        f"{doing}: a problem document has a `type` and a `title`",
         response,
     )

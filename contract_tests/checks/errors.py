@@ -8,7 +8,7 @@ import uuid
 import httpx
 
 from contract_tests.api import ClientsApi, unique_marker
-from contract_tests.checks.common import expect_problem, list_ok
+from contract_tests.checks.common import create_ok, expect_problem, list_ok
 from contract_tests.expect import expect
 
 ONE_MIB = 1024 * 1024
@@ -81,3 +81,49 @@ def body_not_sent_as_json_gets_415(api: ClientsApi) -> None:
     content = json.dumps({"name": unique_marker()})
     response = api.request("POST", "/clients", headers=headers, content=content)
     expect_problem(response, 415, "POST /clients with Content-Type text/plain")
+
+
+def update_over_one_mib_gets_413(api: ClientsApi) -> None:
+    created = create_ok(api, {"name": unique_marker()})
+    response = api.update(created["id"], {"notes": "x" * (ONE_MIB + 1024)})
+    expect(response.status_code == 413, "a PUT body over 1 MiB must get 413", response)
+
+
+def update_not_sent_as_json_gets_415(api: ClientsApi) -> None:
+    created = create_ok(api, {"name": unique_marker()})
+    headers = {**api.auth, "Content-Type": "text/plain"}
+    response = api.request(
+        "PUT", f"/clients/{created['id']}", headers=headers, content='{"notes": "x"}'
+    )
+    expect_problem(response, 415, "PUT /clients/{id} with Content-Type text/plain")
+
+
+def malformed_json_gets_400(api: ClientsApi) -> None:
+    headers = {**api.auth, "Content-Type": "application/json"}
+    for content in ('{"name": ', "[1, 2", "{'name': 'x'}", '{"name": "x"} trailing'):
+        response = api.request("POST", "/clients", headers=headers, content=content)
+        expect_problem(response, 400, f"POST /clients with malformed JSON {content!r}")
+
+
+def undeclared_methods_get_405_with_allow(api: ClientsApi) -> None:
+    for method, path, allowed in (
+        ("PATCH", "/clients", {"GET", "POST"}),
+        ("PATCH", f"/clients/{uuid.uuid4()}", {"GET", "PUT"}),
+        ("DELETE", f"/clients/{uuid.uuid4()}", {"GET", "PUT"}),
+    ):
+        response = api.request(method, path, headers=api.auth)
+        expect_problem(response, 405, f"{method} {path} (not in the contract)")
+        allow = {m.strip().upper() for m in response.headers.get("allow", "").split(",")}
+        expect(
+            allowed <= allow and allow <= allowed | {"HEAD", "OPTIONS"},
+            f"405 for {method} {path} must say Allow: {', '.join(sorted(allowed))}; got"
+            f" {response.headers.get('allow')!r}",
+            response,
+        )
+
+
+def unknown_paths_get_404(api: ClientsApi) -> None:
+    for path in ("/client", "/clients/x/jobs", "/nowhere"):
+        expect_problem(
+            api.request("GET", path, headers=api.auth), 404, f"GET {path} (no such path)"
+        )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+
+import httpx
 
 from contract_tests.api import ClientsApi, unique_marker
 from contract_tests.checks.common import create_ok, list_ok, parse_time, wait_for_clock_to_move
@@ -23,6 +26,18 @@ DEFAULTS: dict[str, Any] = {
     "metadata": {},
 }
 REPLACED_WHOLE = ("tags", "metadata")
+# RFC 3339 in UTC, written with a Z (the API decisions); any number of fraction digits.
+UTC_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z")
+
+
+def expect_utc_timestamps(client: dict[str, Any], response: httpx.Response) -> None:
+    for field in ("created_at", "updated_at"):
+        expect(
+            isinstance(client.get(field), str) and UTC_TIMESTAMP.fullmatch(client[field]),
+            f"`{field}` must be RFC 3339 UTC with a Z, e.g. 2026-11-29T16:10:12.123Z; got"
+            f" {client.get(field)!r}",
+            response,
+        )
 
 
 def created_client_matches_what_was_sent(api: ClientsApi, body: dict[str, Any]) -> dict[str, Any]:
@@ -41,20 +56,29 @@ def created_client_matches_what_was_sent(api: ClientsApi, body: dict[str, Any]) 
         "a new client has no jobs yet, so jobs_count and active_jobs_count must be 0",
         response,
     )
+    expect_utc_timestamps(created, response)
     expect(
-        parse_time(created["updated_at"]) >= parse_time(created["created_at"]),
-        "a new client's updated_at is before its created_at",
+        parse_time(created["updated_at"]) == parse_time(created["created_at"]),
+        "creation sets created_at and updated_at to the same instant, got"
+        f" {created['created_at']} and {created['updated_at']}",
         response,
     )
-    fetched_response = api.get(created["id"])
-    fetched = expect_status(fetched_response, 200, "GET /clients/{id} of a client just created")
+    api.eventually(lambda: fetch_equals(api, created, response, "created client"))
+    return created
+
+
+def fetch_equals(
+    api: ClientsApi, expected: dict[str, Any], response: httpx.Response, what: str
+) -> None:
+    """GET by id returns exactly `expected` (the body of the write that made it)."""
+    fetched_response = api.get(expected["id"])
+    fetched = expect_status(fetched_response, 200, f"GET /clients/{{id}} of a {what}")
     expect(
-        fetched == created,
-        f"GET of a created client differs from the 201 body: {differences(created, fetched)}",
+        fetched == expected,
+        f"GET of a {what} differs from the write's response: {differences(expected, fetched)}",
         response,
         fetched_response,
     )
-    return created
 
 
 def new_client_gets_the_defaults(api: ClientsApi) -> None:
@@ -74,9 +98,13 @@ def location_points_at_the_created_client(api: ClientsApi) -> None:
         f"Location {location!r} does not point at {expected_path}",
         response,
     )
-    fetched_response = api.http.get(resolved, headers=api.auth)
-    fetched = expect_status(fetched_response, 200, "GET the URL in the Location header")
-    expect(fetched == created, "the Location URL serves another document", fetched_response)
+
+    def location_serves_it() -> None:
+        fetched_response = api.http.get(resolved, headers=api.auth)
+        fetched = expect_status(fetched_response, 200, "GET the URL in the Location header")
+        expect(fetched == created, "the Location URL serves another document", fetched_response)
+
+    api.eventually(location_serves_it)
 
 
 def update_changes_exactly_the_fields_sent(
@@ -94,20 +122,14 @@ def update_changes_exactly_the_fields_sent(
             expect(
                 after.get(field) == value, update_message(field, before, after, changes), response
             )
+    expect_utc_timestamps(after, response)
     expect(
         parse_time(after["updated_at"]) > parse_time(before["updated_at"]),
         f"every successful update moves updated_at, but it stayed {after['updated_at']}"
         f" (created/updated at {before['updated_at']})",
         response,
     )
-    fetched_response = api.get(before["id"])
-    fetched = expect_status(fetched_response, 200, "GET /clients/{id} after an update")
-    expect(
-        fetched == after,
-        f"GET after PUT differs from the PUT response: {differences(after, fetched)}",
-        response,
-        fetched_response,
-    )
+    api.eventually(lambda: fetch_equals(api, after, response, "client just updated"))
     return after
 
 
@@ -141,11 +163,16 @@ def unicode_round_trips(api: ClientsApi, text: str) -> None:
     updated = update_changes_exactly_the_fields_sent(
         api, body, {"address": text, "tags": [text, "x"]}
     )
-    page, response = list_ok(api, "GET /clients?search=<marker>", search=marker)
-    listed = [client for client in page["data"] if client["id"] in (created["id"], updated["id"])]
-    expect(len(listed) == 2, f"search for {marker!r} should find both clients it made", response)
-    for client in listed:
-        expect(client["contact_person"] == text, f"list mangled unicode: {client!r}", response)
+
+    def listed_unchanged() -> None:
+        page, response = list_ok(api, "GET /clients?search=<marker>", search=marker)
+        wanted = {created["id"]: created, updated["id"]: updated}
+        listed = [client for client in page["data"] if client["id"] in wanted]
+        expect(len(listed) == 2, f"search for {marker!r} should find both clients", response)
+        for client in listed:
+            expect(client == wanted[client["id"]], f"list mangled unicode: {client!r}", response)
+
+    api.eventually(listed_unchanged)
 
 
 def differences(expected: dict[str, Any], actual: Any) -> str:

@@ -42,8 +42,9 @@ def answer(document: Any, status: int = 200, **headers: str) -> Response:
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     media = "application/problem+json" if status >= 400 else "application/json"
     headers = {"X-Served-By": "second-impl", "Cache-Control": "no-store", **headers}
-    return Response(body, status, headers={k.replace("_", "-"): v for k, v in headers.items()},
-                    media_type=media)
+    return Response(
+        body, status, headers={k.replace("_", "-"): v for k, v in headers.items()}, media_type=media
+    )
 
 
 def validators() -> dict[str, OAS30Validator]:
@@ -63,8 +64,12 @@ def create_app() -> Starlette:
     def authorise(request: Request) -> None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Refused(401, "Authentication required", "Send Authorization: Bearer <api key>",
-                          WWW_Authenticate='Bearer realm="clients"')
+            raise Refused(
+                401,
+                "Authentication required",
+                "Send Authorization: Bearer <api key>",
+                WWW_Authenticate='Bearer realm="clients"',
+            )
 
     async def json_body(request: Request, schema: str) -> dict[str, Any]:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -123,8 +128,12 @@ def create_app() -> Starlette:
 
     async def refused(request: Request, error: Exception) -> Response:
         assert isinstance(error, Refused)
-        problem = {"type": "https://errors.example.org/clients", "title": error.title,
-                   "status": error.status, "detail": error.detail}
+        problem = {
+            "type": "https://errors.example.org/clients",
+            "title": error.title,
+            "status": error.status,
+            "detail": error.detail,
+        }
         return answer(problem, error.status, **error.headers)
 
     async def http_error(request: Request, error: Exception) -> Response:
@@ -134,8 +143,12 @@ def create_app() -> Starlette:
         if status == 405:
             key = "/clients/" if request.url.path.rstrip("/").count("/") > 3 else "/clients"
             extra["Allow"] = allow[key]
-        problem = {"type": "about:blank", "title": "Not routable", "status": status,
-                   "detail": f"{request.method} {request.url.path}"}
+        problem = {
+            "type": "about:blank",
+            "title": "Not routable",
+            "status": status,
+            "detail": f"{request.method} {request.url.path}",
+        }
         return answer(problem, status, **extra)
 
     routes = [

@@ -105,9 +105,7 @@ class Store:
             found = self.clients.get(client_id)
             return dict(found) if found else None
 
-    def search(
-        self, term: str, status: str | None, industry: str | None
-    ) -> list[dict[str, Any]]:
+    def search(self, term: str, status: str | None, industry: str | None) -> list[dict[str, Any]]:
         needle = term.casefold()
         with self.lock:
             hits = [
@@ -115,12 +113,12 @@ class Store:
                 for client in self.clients.values()
                 if (not needle or any(needle in (client[f] or "").casefold() for f in SEARCHED))
                 and (status is None or client["status"] == status)
-                and (
-                    industry is None
-                    or (client["industry"] or "").casefold() == industry.casefold()
-                    and client["industry"] is not None
-                )
+                and (industry is None or same_industry(client["industry"], industry))
             ]
         # Newest first; ties by id, descending (the mock breaks them ascending).
         hits.sort(key=lambda client: (client["created_at"], client["id"]), reverse=True)
         return hits
+
+
+def same_industry(stored: str | None, wanted: str) -> bool:
+    return stored is not None and stored.casefold() == wanted.casefold()
