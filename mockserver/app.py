@@ -27,13 +27,16 @@ from starlette.middleware.cors import CORSMiddleware
 
 from mockserver.api import clients
 from mockserver.contract import ContractPaths, load_spec
-from mockserver.control import basics
+from mockserver.control import bodiless_operations, control_handler, control_spec
 from mockserver.http import problems
 from mockserver.http.auth import bearer_handler
 from mockserver.http.bridge import OneHopWSGI
 from mockserver.http.guards import BodyGuard, RouteGuard
 from mockserver.http.session import SessionHeader
 from mockserver.http.validation import VALIDATOR_MAP
+from mockserver.scenarios.engine import EXTENSION_KEY as SCENARIOS_KEY
+from mockserver.scenarios.engine import Scenarios
+from mockserver.scenarios.middleware import RequestJournal, ScenarioRules
 from mockserver.settings import Settings
 from mockserver.store import ClientStore
 from mockserver.store.fixtures import load_clients, load_job_counts
@@ -55,10 +58,22 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         strict_validation=True,
         validate_responses=settings.validate_responses,
     )
+    # The mock's own features: their own document, routed and validated the same way.
+    control = control_spec(load_spec(settings.spec))
+    app.add_api(
+        control,
+        resolver=Resolver(function_resolver=control_handler),
+        strict_validation=True,
+        validate_responses=settings.validate_responses,
+    )
     app.app.extensions[clients.STORE_KEY] = store
     # Connexion offers no option for the WSGI bridge; see http/INTERNALS.md.
     bridge = app._middleware_app
-    bridge.asgi_app = OneHopWSGI(app.app.wsgi_app, other_scopes=bridge.asgi_app)
+    bridge.asgi_app = OneHopWSGI(
+        app.app.wsgi_app,
+        other_scopes=bridge.asgi_app,
+        writes_inline=settings.in_memory or settings.durability != "disk",
+    )
     app.add_middleware(SessionHeader, MiddlewarePosition.BEFORE_ROUTING)
     app.add_middleware(
         RouteGuard,
@@ -66,27 +81,43 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         paths=ContractPaths(load_spec(settings.spec)),
     )
     app.add_middleware(
-        BodyGuard, MiddlewarePosition.BEFORE_VALIDATION, max_body_bytes=settings.max_body_bytes
+        BodyGuard,
+        MiddlewarePosition.BEFORE_VALIDATION,
+        max_body_bytes=settings.max_body_bytes,
+        bodiless=bodiless_operations(control),
     )
     app.add_middleware(
         CORSMiddleware,
         MiddlewarePosition.BEFORE_EXCEPTION,
         allow_origins=settings.origins,
-        allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "X-Mock-Session", "Prefer"],
         expose_headers=["Location"],
         max_age=600,
     )
-    problems.register(app, load_spec(settings.spec))
-    basics.register(app, store, seed_from(settings), settings.token)
+    add_scenarios(app, settings)
+    problems.register(app, load_spec(settings.spec), control)
     return app
+
+
+def add_scenarios(app: FlaskApp, settings: Settings) -> None:
+    """Rules, Prefer, latency and the request journal; the journal inside CORS, so a preflight
+    is not an API request, and outside the error handling, so it sees every answer."""
+    db = None if settings.in_memory else settings.db
+    scenarios = Scenarios.for_store(load_spec(settings.spec), db, settings.latency)
+    app.app.extensions[SCENARIOS_KEY] = scenarios
+    app.add_middleware(RequestJournal, MiddlewarePosition.BEFORE_EXCEPTION, scenarios=scenarios)
+    app.add_middleware(ScenarioRules, MiddlewarePosition.BEFORE_CONTEXT, scenarios=scenarios)
 
 
 def open_store(settings: Settings) -> ClientStore:
     """The store the settings name, seeded from the fixtures when new or when asked to reset."""
     path = None if settings.in_memory else settings.db
     counts = load_job_counts(Path(settings.fixtures))
-    return ClientStore.open(path, seed_from(settings), counts, reseed=settings.reset)
+    store = ClientStore.open(path, seed_from(settings), counts, reseed=settings.reset)
+    if store._wal is not None:  # TODO(issue 15): ClientStore.open(durability=) once sessions land
+        store._wal.durability = settings.durability
+    return store
 
 
 def seed_from(settings: Settings) -> Callable[[], list[dict[str, Any]]]:

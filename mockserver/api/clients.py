@@ -12,6 +12,7 @@ from typing import Any
 
 import flask
 
+from mockserver.http.session import session_name
 from mockserver.store import ClientStore, Filters
 from mockserver.store.model import parse_timestamp, timestamp
 
@@ -28,20 +29,20 @@ def list_clients(
     status: str | None = None,
     industry: str | None = None,
 ) -> Answer:
-    page = _store().find(Filters(search, status, industry), limit, offset)
+    page = _store().find(Filters(search, status, industry), limit, offset, _session())
     return _json(
         {"data": page.items, "meta": {"total": page.total, "limit": limit, "offset": offset}}
     )
 
 
 def get_client(id: str) -> Answer:
-    return _json(_store().get(id))
+    return _json(_store().get(id, _session()))
 
 
 def create_client(body: Record) -> Answer:
     now = _now()
     record = {**_defaults(), **body, "id": str(uuid.uuid4()), "created_at": now, "updated_at": now}
-    created = _store().insert(record)
+    created = _store().insert(record, _session())
     return _json(created, 201, Location=f"{flask.request.path.rstrip('/')}/{created['id']}")
 
 
@@ -49,7 +50,7 @@ def update_client(id: str, body: Record) -> Answer:
     def apply(stored: Record) -> Record:
         return {**stored, **body, "updated_at": _later_than(stored["updated_at"])}
 
-    return _json(_store().modify(id, apply))
+    return _json(_store().modify(id, apply, _session()))
 
 
 def _json(body: Any, status: int = 200, **headers: str) -> Answer:
@@ -59,6 +60,10 @@ def _json(body: Any, status: int = 200, **headers: str) -> Answer:
 
 def _store() -> ClientStore:
     return flask.current_app.extensions[STORE_KEY]
+
+
+def _session() -> str:
+    return session_name(flask.request.headers)
 
 
 def _defaults() -> Record:

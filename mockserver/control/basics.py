@@ -1,33 +1,41 @@
-"""Endpoints of the mock that are not in the contract: health and reset."""
+"""GET /__mock/health and POST /__mock/reset (control.yaml)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import Any
 
 import flask
-from connexion import FlaskApp
 
-from mockserver.http.auth import token_problem, unauthorized
+from mockserver.api.clients import STORE_KEY
+from mockserver.http.session import DEFAULT
 from mockserver.store import ClientStore
 
-Seed = Callable[[], list[dict[str, Any]]]
+# The operations also declare problem+json answers, so Connexion needs the type named.
+JSON = {"Content-Type": "application/json"}
 
 
-def register(app: FlaskApp, store: ClientStore, seed: Seed, token: str | None) -> None:
-    def health() -> tuple[dict[str, Any], int]:
-        return {"status": "ok", "clients": len(store), "pid": os.getpid()}, 200
+def get_health() -> tuple[dict[str, Any], int, dict[str, str]]:
+    store = current_store()
+    sessions = store.session_count()
+    return (
+        {"status": "ok", "clients": len(store), "sessions": sessions, "pid": os.getpid()},
+        200,
+        JSON,
+    )
 
-    def reset() -> flask.Response:
-        # The API's own rule: any bearer token, or exactly the configured one.
-        problem = token_problem(flask.request.headers.getlist("Authorization"), token)
-        if problem is not None:
-            raise unauthorized(problem)
-        store.reset(seed())
-        answer = flask.Response(status=204)
-        del answer.headers["Content-Type"]  # no body, so no type
-        return answer
 
-    app.add_url_rule("/__mock/health", "mock_health", health, methods=["GET"])
-    app.add_url_rule("/__mock/reset", "mock_reset", reset, methods=["POST"])
+def reset_store() -> flask.Response:
+    current_store().reset(DEFAULT)
+    return no_content()
+
+
+def no_content() -> flask.Response:
+    answer = flask.Response(status=204)
+    del answer.headers["Content-Type"]  # no body, so no type
+    return answer
+
+
+def current_store() -> ClientStore:
+    store: ClientStore = flask.current_app.extensions[STORE_KEY]
+    return store

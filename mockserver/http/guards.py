@@ -20,12 +20,23 @@ BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 class BodyGuard:
-    def __init__(self, app: ASGIApp, max_body_bytes: int = 1_048_576) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int = 1_048_576,
+        bodiless: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.bodiless = bodiless  # operationIds that take no body (POST /__mock/reset)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in BODY_METHODS or not _is_api(scope):
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in BODY_METHODS
+            or not _is_api(scope)
+            or _operation(scope) in self.bodiless
+        ):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -109,7 +120,12 @@ def _with_plain_json_type(scope: Scope) -> Scope:
 
 
 def _is_api(scope: Scope) -> bool:
-    return bool(scope.get("extensions", {}).get(ROUTING_CONTEXT, {}).get("operation_id"))
+    return bool(_operation(scope))
+
+
+def _operation(scope: Scope) -> str | None:
+    operation: str | None = scope.get("extensions", {}).get(ROUTING_CONTEXT, {}).get("operation_id")
+    return operation
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -12,24 +12,37 @@ from connexion.problem import problem
 from starlette.exceptions import HTTPException
 
 from mockserver.contract import ContractPaths
-from mockserver.store import ClientNotFound, StoreError
+from mockserver.scenarios.rules import RuleError, RuleNotFound
+from mockserver.store import (
+    ClientNotFound,
+    InvalidImport,
+    SessionLimit,
+    SessionNotFound,
+    StoreError,
+)
 
 # status, title, and the detail a client sees (None: the exception's own message).
 # A StoreError's message names files on this machine, which no response may show.
 ERRORS: dict[type[Exception], tuple[int, str, str | None]] = {
     ClientNotFound: (404, "Not Found", None),
+    SessionNotFound: (404, "Not Found", None),
+    InvalidImport: (400, "Bad Request", None),
+    SessionLimit: (429, "Too Many Requests", None),
     StoreError: (503, "Service Unavailable", "The store cannot be written; nothing was changed"),
+    RuleError: (400, "Bad Request", None),
+    RuleNotFound: (404, "Not Found", None),
 }
 
 
 MAX_DETAIL = 500
 
 
-def register(app: FlaskApp, spec: dict[str, Any]) -> None:
+def register(app: FlaskApp, *specs: dict[str, Any]) -> None:
+    """The error table, for an app serving these documents (the contract, the control API)."""
     for exception, (status, title, detail) in ERRORS.items():
         app.add_error_handler(exception, _answer(status, title, detail))
     app.add_error_handler(ProblemException, _short_problem)
-    app.add_error_handler(HTTPException, _http_error(ContractPaths(spec)))
+    app.add_error_handler(HTTPException, _http_error([ContractPaths(spec) for spec in specs]))
 
 
 def _answer(status: int, title: str, detail: str | None) -> Any:
@@ -52,14 +65,15 @@ def _short_problem(_request: ConnexionRequest, error: Exception) -> ConnexionRes
     )
 
 
-def _http_error(paths: ContractPaths) -> Any:
+def _http_error(documents: list[ContractPaths]) -> Any:
     def handle(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
         assert isinstance(error, HTTPException)
         headers = dict(error.headers or {})
         if error.status_code == 404:
             detail = f"Nothing is served at {request.url.path}"
         elif error.status_code == 405:
-            allowed = paths.methods_for(request.url.path)
+            path = request.url.path
+            allowed = next((m for d in documents if (m := d.methods_for(path))), [])
             # Connexion's own Allow header names the methods of another route: say the contract's.
             headers["Allow"] = ", ".join(allowed)
             detail = f"{request.method} is not allowed here; use {headers['Allow'] or 'nothing'}"

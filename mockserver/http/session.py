@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from connexion.exceptions import ProblemException
 from starlette.datastructures import Headers
@@ -19,7 +20,7 @@ DEFAULT = "default"
 NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-def session_name(headers: Mapping[str, str]) -> str:
+def session_name(headers: Mapping[str, str] | Any) -> str:
     """The session a request asks for; call it on a request the middleware has let through."""
     return headers.get(HEADER) or DEFAULT
 

@@ -1,25 +1,22 @@
-"""ClientStore: the only module that imports tinydb.
+"""ClientStore: every session's clients, kept durable and shared by the write-ahead log.
 
-TinyDB keeps the queryable copy in memory. It does not persist it: its JSONStorage rewrites the
-whole file on every write and is not atomic, so a kill mid-write can leave an unreadable file.
-Durability comes from the write-ahead log (`Wal`) instead; every write goes through
-`Wal.transaction`, which fixes the order of locking, catching up, appending and flushing. One
-lock serialises every access, because Flask runs handlers on several threads.
+Each session is a Dataset (TinyDB) over one shared seed (sessions.py). TinyDB keeps the queryable
+copy in memory; durability comes from the write-ahead log (`Wal`): every change is one journal
+entry, written through `Wal.transaction` (which fixes the order of locking, catching up, appending
+and flushing) and then applied here, exactly as a catch-up applies the entries of other
+processes. One lock serialises every access, because Flask runs handlers on several threads.
 """
 
 from __future__ import annotations
 
-import bisect
 import threading
-from collections.abc import Callable, Iterator, MutableMapping
+import time
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
-from tinydb.storages import MemoryStorage
-from tinydb.table import Table
-
+from mockserver.store.dataset import Dataset
 from mockserver.store.model import (
     FIELDS,
     ClientNotFound,
@@ -27,82 +24,42 @@ from mockserver.store.model import (
     JobCounts,
     Page,
     Record,
-    order_key,
+    parse_timestamp,
+    timestamp,
 )
-from mockserver.store.wal import Transaction, Wal
+from mockserver.store.sessions import DEFAULT, Limits, Session, SessionLimit, SessionNotFound
+from mockserver.store.wal import Entry, State, Transaction, Wal
+
+USAGE_EVERY = 1.0  # seconds between journal lines that share request counts with other workers
+NO_LIMITS_GIVEN = Limits()
+STORED_FIELDS = tuple(f for f in FIELDS if f not in ("jobs_count", "active_jobs_count"))
 
 
-class _IdView(MutableMapping[int, Any]):
-    """TinyDB's int-keyed view of a table whose stored keys are strings, converting only the
-    ids it is asked for."""
-
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
-
-    def __getitem__(self, doc_id: int) -> Any:
-        return self.raw[str(doc_id)]
-
-    def __setitem__(self, doc_id: int, document: Any) -> None:
-        self.raw[str(doc_id)] = document
-
-    def __delitem__(self, doc_id: int) -> None:
-        del self.raw[str(doc_id)]
-
-    def __iter__(self) -> Iterator[int]:
-        return (int(doc_id) for doc_id in self.raw)
-
-    def __len__(self) -> int:
-        return len(self.raw)
-
-    def clear(self) -> None:
-        self.raw.clear()
-
-
-class _MemoryTable(Table):
-    """A TinyDB table that writes in O(1).
-
-    TinyDB copies its whole table to int keys and back on every write, because its JSON storage
-    needs string keys: at 10,000 clients that was most of a write's cost. This table never
-    reaches JSON, so the updater works on the stored dict in place.
-    """
-
-    def _update_table(self, updater: Callable[[dict[int, Any]], None]) -> None:
-        tables = self._storage.read() or {}
-        updater(_IdView(tables.setdefault(self.name, {})))  # type: ignore[arg-type]
-        self._storage.write(tables)
-        self.clear_cache()
-
-
-class _Matching:
-    """The list filters as a TinyDB condition: hashable, so TinyDB's query cache recognises a
-    repeated search (equal filters) until the next write."""
-
-    def __init__(self, filters: Filters) -> None:
-        self.filters = filters
-
-    def __call__(self, value: Any) -> bool:
-        return self.filters.match(value)
-
-    def __hash__(self) -> int:
-        return hash(self.filters)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Matching) and other.filters == self.filters
+class InvalidImport(ValueError):
+    """Clients that cannot replace a session's data (the message says why)."""
 
 
 class ClientStore:
-    def __init__(self, wal: Wal | None, job_counts: JobCounts) -> None:
+    def __init__(
+        self,
+        wal: Wal | None,
+        job_counts: JobCounts,
+        seed: list[Record],
+        limits: Limits = NO_LIMITS_GIVEN,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._wal = wal
         self._job_counts = job_counts
+        self._seed_records = seed
+        self._seed = Dataset(seed)  # shared by every session over it; never written
+        self._limits = limits
+        self._clock = clock
         self._lock = threading.RLock()
-        database = TinyDB(storage=MemoryStorage)
-        database.table_class = _MemoryTable
-        self._table = database.table("clients")
-        # TinyDB numbers documents itself; this index maps our uuids to its numbers so a lookup
-        # by id never scans the table.
-        self._doc_ids: dict[str, int] = {}
-        # Every record's order_key, sorted: the list order, kept as records arrive.
-        self._order: list[tuple[str, str]] = []
+        now = clock()
+        self._sessions: dict[str, Session] = {DEFAULT: Session(now, now, over_seed=False)}
+        # Requests counted here and not yet journaled: name -> [requests, last used].
+        self._pending: dict[str, list[float]] = {}
+        self._shared_at = now
 
     @classmethod
     def open(
@@ -111,11 +68,16 @@ class ClientStore:
         seed: Callable[[], list[Record]],
         job_counts: JobCounts,
         reseed: bool = False,
+        limits: Limits = NO_LIMITS_GIVEN,
+        clock: Callable[[], float] = time.time,
     ) -> ClientStore:
         """Open (or create and seed) the store at `path`; None keeps everything in memory."""
         wal = None if path is None else Wal.open(Path(path))
-        store = cls(wal, job_counts)
-        store.take_in(seed() if wal is None else wal.open_records(seed, reseed), whole=True)
+        store = cls(wal, job_counts, seed(), limits, clock)
+        if wal is None:
+            store.restore(store._fresh(), [])
+        else:
+            wal.open_into(store, store._fresh, reseed)
         return store
 
     def close(self) -> None:
@@ -123,103 +85,287 @@ class ClientStore:
             self._wal.close()
 
     def __len__(self) -> int:
-        with self._reading():
-            return self.count()
+        """Clients in the default session."""
+        with self._lock:
+            self._refresh()
+            return self._sessions[DEFAULT].count(self._seed)
 
-    def get(self, client_id: str) -> Record:
-        with self._reading():
-            return self._present(self._raw(client_id))
+    # The API's operations, in one session.
 
-    def find(self, filters: Filters, limit: int, offset: int) -> Page:
+    def get(self, client_id: str, session: str = DEFAULT) -> Record:
+        with self._using(session) as used:
+            return self._present(_found(used.get(self._seed, client_id), client_id))
+
+    def find(self, filters: Filters, limit: int, offset: int, session: str = DEFAULT) -> Page:
         """One page of the matching records, newest first (ties by id), and the match count."""
-        with self._reading():
-            if filters.empty:
-                # The common unfiltered page reads only its own records, through the order index.
-                keys = self._order[offset : offset + limit]
-                page = [self._present(self._raw(client_id)) for _, client_id in keys]
-                return Page(page, len(self._order))
-            matches = self._table.search(_Matching(filters))
-        matches.sort(key=order_key)
-        return Page([self._present(doc) for doc in matches[offset : offset + limit]], len(matches))
+        with self._using(session) as used:
+            records, total = used.page(self._seed, filters, limit, offset)
+            return Page([self._present(record) for record in records], total)
 
-    def insert(self, record: Record) -> Record:
+    def insert(self, record: Record, session: str = DEFAULT) -> Record:
         with self._writing() as transaction:
-            transaction.append(record)
-            self.take_in([record], whole=False)
+            self._live(transaction, session, counted=True)
+            self._log(transaction, _put(session, record))
             return self._present(record)
 
-    def modify(self, client_id: str, change: Callable[[Record], Record]) -> Record:
+    def modify(
+        self, client_id: str, change: Callable[[Record], Record], session: str = DEFAULT
+    ) -> Record:
         """Apply `change` to the stored record atomically; it returns the new record."""
         with self._writing() as transaction:
-            record = change(self._raw(client_id))
-            transaction.append(record)
-            self.take_in([record], whole=False)
+            used = self._live(transaction, session, counted=True)
+            record = change(_found(used.get(self._seed, client_id), client_id))
+            self._log(transaction, _put(session, record))
             return self._present(record)
 
-    def reset(self, records: list[Record]) -> None:
+    # Sessions as a whole (the control API).
+
+    def session_count(self) -> int:
+        """Sessions held besides `default`."""
+        return len(self.summaries()) - 1
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """Every live session: `default` first, then the most recently used first."""
+        with self._lock:
+            self._refresh()
+            now = self._clock()
+            found = [
+                session.summary(name, self._seed)
+                for name, session in self._sessions.items()
+                if name == DEFAULT or not session.expired(self._limits, now)
+            ]
+        found.sort(key=lambda summary: (summary["name"] != DEFAULT, -summary["last_used"]))
+        return found
+
+    def summary(self, name: str) -> dict[str, Any]:
+        with self._lock:
+            self._refresh()
+            session = self._sessions.get(name)
+            if session is None or self._expired(name, session, self._clock()):
+                raise SessionNotFound(name)
+            return session.summary(name, self._seed)
+
+    def reset(self, session: str = DEFAULT) -> None:
+        """Put a session back to the fixtures."""
         with self._writing() as transaction:
-            transaction.replace_all(records)
-            self.take_in(records, whole=True)
+            self._live(transaction, session)
+            self._log(transaction, {"s": session, "reset": True})
+
+    def forget(self, session: str) -> None:
+        """Drop a session; the next request naming it starts from the fixtures again."""
+        if session == DEFAULT:
+            self.reset(DEFAULT)
+            return
+        with self._writing() as transaction:
+            if session in self._sessions:
+                self._log(transaction, {"s": session, "drop": True})
+
+    def forget_all(self) -> None:
+        with self._writing() as transaction:
+            for name in [name for name in self._sessions if name != DEFAULT]:
+                self._log(transaction, {"s": name, "drop": True})
+
+    def export(self, session: str) -> list[Record]:
+        """Every client of a session, in list order."""
+        with self._writing() as transaction:
+            used = self._live(transaction, session)
+            records, _ = used.page(self._seed, Filters(), len(self._seed) + len(used.data), 0)
+            return [self._present(record) for record in records]
+
+    def import_records(self, session: str, clients: list[Record]) -> None:
+        """Replace a session's clients with these (valid `Client` documents), all or nothing."""
+        records = [_stored(client) for client in clients]
+        ids = [record["id"] for record in records]
+        if len(set(ids)) != len(ids):
+            duplicate = next(i for i in ids if ids.count(i) > 1)
+            raise InvalidImport(f"Client id {duplicate} appears more than once")
+        with self._writing() as transaction:
+            self._live(transaction, session)
+            self._log(transaction, {"s": session, "import": records})
 
     # The WAL's view of this store (wal.Memory).
 
     def count(self) -> int:
-        return len(self._doc_ids)
+        return sum(len(session.data) for session in self._sessions.values())
 
-    def records(self) -> list[Record]:
-        return [dict(document) for document in self._table.all()]
+    def state(self) -> State:
+        # A snapshot holds every request counted so far: none is left to journal.
+        self._pending.clear()
+        default = self._sessions[DEFAULT].state()
+        sessions = {name: session.state() for name, session in self._sessions.items()}
+        return {"clients": default["clients"], "sessions": sessions}
 
-    def take_in(self, records: list[Record], whole: bool) -> None:
-        if whole:
-            self._table.truncate()
-            self._doc_ids.clear()
-            self._order.clear()
-        self._apply(records)
+    def restore(self, state: State, entries: list[Entry]) -> None:
+        now = self._clock()
+        saved = state.get("sessions", {})
+        saved.setdefault(DEFAULT, {"created": now, "last_used": now, "requests": 0})
+        saved[DEFAULT] = {**saved[DEFAULT], "over_seed": False, "clients": state["clients"]}
+        self._sessions = {name: self._revived(kept) for name, kept in saved.items()}
+        self.apply(entries)
+        for name, (requests, last_used) in self._pending.items():  # not journaled yet
+            if name in self._sessions:
+                self._count(self._sessions[name], requests, last_used)
+
+    def apply(self, entries: list[Entry]) -> None:
+        # Consecutive puts in one session go in as one batch (TinyDB inserts faster in bulk).
+        batch: list[Record] = []
+        for number, entry in enumerate(entries):
+            if "put" in entry:
+                batch.append(entry["put"])
+                following = entries[number + 1] if number + 1 < len(entries) else {}
+                if "put" in following and following.get("s") == entry.get("s"):
+                    continue
+                self._session_for(entry.get("s", DEFAULT)).put(self._seed, batch)
+                batch = []
+            else:
+                self._apply_change(entry)
+
+    def _apply_change(self, entry: Entry) -> None:
+        if "use" in entry:
+            for name, (requests, last_used) in entry["use"].items():
+                if name in self._sessions:
+                    self._count(self._sessions[name], requests, last_used)
+            return
+        name = entry["s"]
+        if "open" in entry:
+            self._sessions[name] = Session(entry["open"], entry["open"])
+        elif "drop" in entry:
+            self._sessions.pop(name, None)
+        elif "reset" in entry:
+            if name == DEFAULT:
+                self._session_for(name).replace([dict(r) for r in self._seed_records], False)
+            else:
+                self._session_for(name).replace([], True)
+        elif "import" in entry:
+            self._session_for(name).replace(entry["import"], over_seed=False)
+
+    def _session_for(self, name: str) -> Session:
+        # A change to a session this process never saw opened (its open line was lost to a
+        # crash): it started from the fixtures, like any new session.
+        if name not in self._sessions:
+            now = self._clock()
+            self._sessions[name] = Session(now, now)
+        return self._sessions[name]
+
+    def _revived(self, kept: dict[str, Any]) -> Session:
+        session = Session(kept["created"], kept["last_used"], kept["requests"], kept["over_seed"])
+        session.put(self._seed, kept["clients"])
+        return session
+
+    def _fresh(self) -> State:
+        return {"clients": [dict(record) for record in self._seed_records], "sessions": {}}
+
+    # Locks, sessions' lifecycle and request counts.
 
     @contextmanager
-    def _reading(self) -> Iterator[None]:
+    def _using(self, name: str) -> Iterator[Session]:
+        """The session `name`, up to date, for one read; opened (seeded) on its first use."""
         with self._lock:
-            if self._wal is not None:
-                self._wal.refresh(self)
-            yield
+            self._refresh()
+            now = self._clock()
+            session = self._sessions.get(name)
+            if session is None or self._expired(name, session, now):
+                with self._writing() as transaction:
+                    session = self._live(transaction, name, counted=True)
+            else:
+                self._count(session, 1, now)
+                self._pending_use(name, now)
+                if now - self._shared_at >= USAGE_EVERY:
+                    with self._writing() as transaction:
+                        self._share_use(transaction, now)
+            yield session
+
+    def _live(self, transaction: Transaction, name: str, counted: bool = False) -> Session:
+        """Inside a write: the session `name`, opened if it is new or expired."""
+        now = self._clock()
+        session = self._sessions.get(name)
+        if session is None or self._expired(name, session, now):
+            self._make_room(transaction, name, now)
+            # Not acknowledged by itself: a lost open line means a session seeded again.
+            self._log(transaction, {"s": name, "open": now}, durable=False)
+            session = self._sessions[name]
+        if counted:
+            self._count(session, 1, now)
+            self._pending_use(name, now)
+        if now - self._shared_at >= USAGE_EVERY:
+            self._share_use(transaction, now)
+        return session
+
+    def _share_use(self, transaction: Transaction, now: float) -> None:
+        """Journal the requests counted here, for the other workers' summaries and TTLs."""
+        if self._pending:
+            transaction.append({"use": self._pending}, durable=False)
+        self._pending, self._shared_at = {}, now
+
+    def _make_room(self, transaction: Transaction, name: str, now: float) -> None:
+        others = {n: s for n, s in self._sessions.items() if n not in (DEFAULT, name)}
+        for other, session in others.items():
+            if session.expired(self._limits, now):
+                self._log(transaction, {"s": other, "drop": True}, durable=False)
+        others = {n: s for n, s in self._sessions.items() if n not in (DEFAULT, name)}
+        if len(others) < self._limits.max_sessions:
+            return
+        oldest = min(others, key=lambda other: others[other].last_used)
+        if now - others[oldest].last_used < self._limits.evictable_after:
+            raise SessionLimit(
+                f"Cannot start session {name!r}: the mock holds its limit of "
+                f"{self._limits.max_sessions} sessions (--max-sessions), each used in the last "
+                f"{self._limits.evictable_after:g} s. Delete one (DELETE /__mock/sessions/<name>) "
+                "or start the mock with a higher --max-sessions"
+            )
+        self._log(transaction, {"s": oldest, "drop": True})
+
+    def _expired(self, name: str, session: Session, now: float) -> bool:
+        return name != DEFAULT and session.expired(self._limits, now)
+
+    def _count(self, session: Session, requests: float, last_used: float) -> None:
+        session.requests += int(requests)
+        session.last_used = max(session.last_used, last_used)
+
+    def _pending_use(self, name: str, now: float) -> None:
+        pending = self._pending.setdefault(name, [0, now])
+        pending[0] += 1
+        pending[1] = now
+
+    def _log(self, transaction: Transaction, entry: Entry, durable: bool = True) -> None:
+        transaction.append(entry, durable)
+        self.apply([entry])
+
+    def _refresh(self) -> None:
+        if self._wal is not None:
+            self._wal.refresh(self)
 
     def _writing(self) -> AbstractContextManager[Transaction]:
         if self._wal is None:
             return _in_memory(self._lock)
         return self._wal.transaction(self, guard=self._lock)
 
-    def _apply(self, records: list[Record]) -> None:
-        # TinyDB rebuilds its table dict on every insert: new records go in as one batch, each
-        # once, in its latest version (a catch-up can hold a create and its updates).
-        new: dict[str, Record] = {}
-        for record in records:
-            doc_id = self._doc_ids.get(record["id"])
-            if doc_id is None:
-                new[record["id"]] = record
-                continue
-            old_key = order_key(self._table.get(doc_id=doc_id))  # type: ignore[arg-type]
-            self._table.update(_replace_with(record), doc_ids=[doc_id])
-            if old_key != order_key(record):
-                self._order.remove(old_key)
-                bisect.insort(self._order, order_key(record))
-        if not new:
-            return  # TinyDB would still rebuild its whole table for an empty batch
-        doc_ids = self._table.insert_multiple(new.values())
-        self._doc_ids.update(zip(new, doc_ids, strict=True))
-        for record in new.values():
-            bisect.insort(self._order, order_key(record))
-
-    def _raw(self, client_id: str) -> Record:
-        doc_id = self._doc_ids.get(client_id)
-        document = self._table.get(doc_id=doc_id) if doc_id is not None else None
-        if document is None:
-            raise ClientNotFound(client_id)
-        return dict(document)
-
     def _present(self, record: Record) -> Record:
         jobs, active = self._job_counts.get(record["id"], (0, 0))
         counts = {"jobs_count": jobs, "active_jobs_count": active}
         return {field: counts[field] if field in counts else record[field] for field in FIELDS}
+
+
+def _put(session: str, record: Record) -> Entry:
+    # The default session's lines keep the format stores had before sessions.
+    return {"put": record} if session == DEFAULT else {"s": session, "put": record}
+
+
+def _found(record: Record | None, client_id: str) -> Record:
+    if record is None:
+        raise ClientNotFound(client_id)
+    return record
+
+
+def _stored(client: Record) -> Record:
+    """An imported `Client` as the store keeps it: no job counts, timestamps in one format."""
+    record = {field: client[field] for field in STORED_FIELDS}
+    for field in ("created_at", "updated_at"):
+        try:
+            record[field] = timestamp(parse_timestamp(record[field]))
+        except (ValueError, TypeError, AttributeError):
+            raise InvalidImport(f"Client {record['id']}: {field} is not a date-time") from None
+    return record
 
 
 class _NoWal(Transaction):
@@ -228,10 +374,10 @@ class _NoWal(Transaction):
     def __init__(self) -> None:
         self.commit = None
 
-    def append(self, record: Record) -> None:
+    def append(self, entry: Entry, durable: bool = True) -> None:
         pass
 
-    def replace_all(self, records: list[Record]) -> None:
+    def replace_all(self, state: State) -> None:
         pass
 
 
@@ -239,11 +385,3 @@ class _NoWal(Transaction):
 def _in_memory(lock: threading.RLock) -> Iterator[Transaction]:
     with lock:
         yield _NoWal()
-
-
-def _replace_with(record: Record) -> Callable[[MutableMapping[str, Any]], None]:
-    def replace(document: MutableMapping[str, Any]) -> None:
-        document.clear()
-        document.update(record)
-
-    return replace

@@ -10,6 +10,11 @@ The log is also how several processes (`--workers`) share one store: a writer ho
 exclusive flock while it catches up and appends, and every process reads the lines appended since
 it last looked before it answers, so a write acknowledged by one is seen by the next request to
 any. A compaction gives the journal a new inode, which tells the others to reload.
+
+What the lines mean belongs to the store (client_store.py): the snapshot is a JSON object with
+`generation` and `clients` (the default session's records) and optionally `sessions`; each line is
+`{"g": generation, ...entry}` where the entry names one change: `put` a record (in session `s`,
+default when absent), or `open`, `drop`, `reset`, `import` a session, or `use` (request counts).
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-Record = dict[str, Any]
+Entry = dict[str, Any]  # one journal line without its generation
+State = dict[str, Any]  # a snapshot without its generation
 COMPACT_AFTER_LINES = 1000
+ENTRY_KINDS = ("put", "open", "drop", "reset", "import", "use")
 
 
 @dataclass(frozen=True)
@@ -45,28 +52,35 @@ class StoreError(RuntimeError):
 class Memory(Protocol):
     """What the WAL needs from the in-memory copy it keeps durable and in step."""
 
-    def take_in(self, records: list[Record], whole: bool) -> None:
-        """Apply records other processes wrote; `whole`: they replace everything held."""
+    def restore(self, state: State, entries: list[Entry]) -> None:
+        """Replace everything held with a snapshot's state and the journal entries after it."""
 
-    def records(self) -> list[Record]:
-        """Every record, for a snapshot."""
+    def apply(self, entries: list[Entry]) -> None:
+        """Apply entries other processes wrote."""
+
+    def state(self) -> State:
+        """Everything held, for a snapshot."""
 
     def count(self) -> int:
-        """How many records there are."""
+        """How many records are held (what a snapshot costs)."""
 
 
 class Transaction:
-    """One write, inside the WAL's locks: append records, or replace the whole store."""
+    """One write, inside the WAL's locks: append entries, or replace the whole store."""
 
     def __init__(self, wal: Wal) -> None:
         self._wal = wal
         self.commit: Commit | None = None
 
-    def append(self, record: Record) -> None:
-        self.commit = self._wal._append(record)
+    def append(self, entry: Entry, durable: bool = True) -> None:
+        """Append one entry; `durable`: the block returns only once it is on disk (a line that
+        acknowledges nothing, such as request counts, need not wait for a flush)."""
+        commit = self._wal._append(entry)
+        if durable:
+            self.commit = commit
 
-    def replace_all(self, records: list[Record]) -> None:
-        self._wal._replace_all(records)
+    def replace_all(self, state: State) -> None:
+        self._wal._replace_all(state)
         self.commit = None  # a snapshot is fsynced when written
 
 
@@ -112,26 +126,27 @@ class Wal:
             if self._lines >= max(COMPACT_AFTER_LINES, memory.count() // 2):
                 # A snapshot costs O(records): one every records/2 lines keeps writes amortised
                 # O(1) and bounds what a start-up has to replay.
-                transaction.replace_all(memory.records())
+                transaction.replace_all(memory.state())
         if transaction.commit is not None:
             self._make_durable(transaction.commit)
 
-    def open_records(self, seed: Callable[[], list[Record]], reseed: bool) -> list[Record]:
-        """The stored records; a new store (or a reseed) is written from `seed()` first."""
+    def open_into(self, memory: Memory, fresh: Callable[[], State], reseed: bool) -> None:
+        """Load the store into `memory`; a new store (or a reseed) is written from `fresh()`."""
         with self._exclusive():
-            records = None if reseed else self._load()
-            if records is None:
-                records = seed()
-                self._replace_all(records)
-        return records
+            loaded = None if reseed else self._load()
+            if loaded is None:
+                state = fresh()
+                self._replace_all(state)
+                loaded = (state, [])
+            memory.restore(*loaded)
 
     def refresh(self, memory: Memory) -> None:
         """Take in what other processes on the same store wrote since this one last looked."""
-        records = self._catch_up()
-        if records is None:  # a compaction elsewhere: the log this one read is gone
-            memory.take_in(self.load() or [], whole=True)
-        elif records:
-            memory.take_in(records, whole=False)
+        entries = self._catch_up()
+        if entries is None:  # a compaction elsewhere: the log this one read is gone
+            memory.restore(*(self.load() or ({"clients": []}, [])))
+        elif entries:
+            memory.apply(entries)
 
     @contextlib.contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -144,8 +159,8 @@ class Wal:
             self._held = False
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
-    def load(self) -> list[Record] | None:
-        """Every stored record, or None when no store exists yet."""
+    def load(self) -> tuple[State, list[Entry]] | None:
+        """The snapshot's state and the entries after it, or None when no store exists yet."""
         if self._held:
             return self._load()
         fcntl.flock(self._lock_fd, fcntl.LOCK_SH)  # no compaction between snapshot and journal
@@ -154,19 +169,16 @@ class Wal:
         finally:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
-    def _load(self) -> list[Record] | None:
+    def _load(self) -> tuple[State, list[Entry]] | None:
         if not self.path.exists():
             return None
         snapshot = self._read_snapshot()
-        self._generation = snapshot["generation"]
+        self._generation = snapshot.pop("generation")
         self._reopen_log()
-        records = {record["id"]: record for record in snapshot["clients"]}
-        for record in self._read_new_lines():
-            records[record["id"]] = record
-        return list(records.values())
+        return snapshot, self._read_new_lines()
 
-    def _catch_up(self) -> list[Record] | None:
-        """Records other processes wrote since the last look; None: reload everything."""
+    def _catch_up(self) -> list[Entry] | None:
+        """Entries other processes wrote since the last look; None: reload everything."""
         try:
             current = os.stat(self.log_path)
         except FileNotFoundError:
@@ -177,8 +189,8 @@ class Wal:
             return []
         return self._read_new_lines()
 
-    def _append(self, record: Record) -> Commit:
-        line = json.dumps({"g": self._generation, "put": record}, separators=(",", ":"))
+    def _append(self, entry: Entry) -> Commit:
+        line = json.dumps({"g": self._generation, **entry}, separators=(",", ":"))
         data = line.encode() + b"\n"
         try:
             self._drop_torn_tail()
@@ -191,8 +203,16 @@ class Wal:
         self._lines += 1
         return Commit(self._inode, self._offset)
 
+    # What an acknowledged write survives (settings.DURABILITY): "os", a killed process (the
+    # line reached the kernel with write(), which is all a kill can lose); "disk", also an OS
+    # crash or power loss. The store sets it from the settings; the WAL alone plays safe.
+    durability = "disk"
+
     def _make_durable(self, commit: Commit) -> None:
-        """Return once the appended line is on disk (one fdatasync covers every line before it)."""
+        """Return once the appended line is as durable as `durability` asks: for "disk", on disk
+        (one fdatasync covers every line before it); for "os" the append already did it."""
+        if self.durability != "disk":
+            return
         with self._commit_lock:
             if commit.inode != self._inode or commit.end <= self._durable:
                 return  # already flushed, or folded into a snapshot that was fsynced
@@ -204,10 +224,10 @@ class Wal:
                 raise StoreError(message) from None
             self._durable = end
 
-    def _replace_all(self, records: list[Record]) -> None:
+    def _replace_all(self, state: State) -> None:
         # Time-based, so a reseed of a store it could not read still outranks every old line.
         generation = max(self._generation + 1, time.time_ns())
-        payload = json.dumps({"generation": generation, "clients": records}, indent=1)
+        payload = json.dumps({"generation": generation, **state}, indent=1)
         try:
             _write_atomically(self.path, payload.encode())
             _write_atomically(self.log_path, b"")
@@ -233,7 +253,7 @@ class Wal:
             self._offset = self._durable = 0
             self._lines = 0
 
-    def _read_new_lines(self) -> list[Record]:
+    def _read_new_lines(self) -> list[Entry]:
         size = os.fstat(self._log_fd).st_size
         data = os.pread(self._log_fd, size - self._offset, self._offset)
         # A line without its newline is still being written, or was torn by a kill before its
@@ -241,15 +261,15 @@ class Wal:
         complete = data[: data.rfind(b"\n") + 1]
         first_line = self._lines + 1
         self._offset += len(complete)
-        records = []
+        entries = []
         for number, line in enumerate(complete.splitlines(), start=first_line):
             self._lines += 1
             entry = _parse_line(line)
             if entry is None:
                 raise StoreError(_refusal(self.log_path, f"line {number} is damaged"))
-            if entry["g"] == self._generation:
-                records.append(entry["put"])
-        return records
+            if entry.pop("g") == self._generation:
+                entries.append(entry)
+        return entries
 
     def _drop_torn_tail(self) -> None:
         # Under the exclusive lock nobody is mid-append: bytes past our offset are a torn line.
@@ -260,6 +280,7 @@ class Wal:
         try:
             snapshot = json.loads(self.path.read_bytes())
             valid = isinstance(snapshot, dict) and isinstance(snapshot.get("clients"), list)
+            valid = valid and isinstance(snapshot.get("sessions", {}), dict)
             if valid and isinstance(snapshot.get("generation"), int):
                 return snapshot
             problem = "it is JSON, but not a mockserver store"
@@ -273,7 +294,13 @@ class Wal:
 def _parse_line(line: bytes) -> dict[str, Any] | None:
     with contextlib.suppress(ValueError, UnicodeDecodeError):
         entry = json.loads(line)
-        if isinstance(entry, dict) and isinstance(entry.get("put"), dict) and "g" in entry:
+        if not isinstance(entry, dict) or not isinstance(entry.get("g"), int):
+            return None
+        if isinstance(entry.get("put"), dict) and isinstance(entry["put"].get("id"), str):
+            return entry
+        if isinstance(entry.get("s"), str) and any(kind in entry for kind in ENTRY_KINDS):
+            return entry
+        if isinstance(entry.get("use"), dict):
             return entry
     return None
 

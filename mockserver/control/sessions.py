@@ -1,0 +1,60 @@
+"""The sessions part of the control API (control.yaml, /__mock/sessions)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import flask
+
+from mockserver.control.basics import JSON, current_store, no_content
+from mockserver.store.model import timestamp
+
+Answer = tuple[Any, ...] | flask.Response
+
+
+def list_sessions() -> Answer:
+    sessions = [_shown(summary) for summary in current_store().summaries()]
+    return {"data": sessions, "meta": {"total": len(sessions)}}, 200, JSON
+
+
+def delete_sessions() -> Answer:
+    current_store().forget_all()
+    return no_content()
+
+
+def get_session(name: str) -> Answer:
+    return _shown(current_store().summary(name)), 200, JSON
+
+
+def delete_session(name: str) -> Answer:
+    current_store().forget(name)
+    return no_content()
+
+
+def reset_session(name: str) -> Answer:
+    current_store().reset(name)
+    return no_content()
+
+
+def export_session(name: str) -> Answer:
+    return {"clients": current_store().export(name)}, 200, JSON
+
+
+def import_session(name: str, body: dict[str, Any]) -> Answer:
+    current_store().import_records(name, body["clients"])
+    return no_content()
+
+
+def _shown(summary: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": summary["name"],
+        "clients": summary["clients"],
+        "requests": summary["requests"],
+        "created_at": _moment(summary["created"]),
+        "last_used_at": _moment(summary["last_used"]),
+    }
+
+
+def _moment(seconds: float) -> str:
+    return timestamp(datetime.fromtimestamp(seconds, UTC))

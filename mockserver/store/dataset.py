@@ -1,0 +1,146 @@
+"""Dataset: one set of client records in a TinyDB table, indexed by id and by list order.
+
+The default session holds all its records in one; another session holds only the records it
+changed or added, over the shared seed (also one). Only the store package imports tinydb.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from typing import Any, cast
+
+from tinydb import TinyDB
+from tinydb.storages import MemoryStorage
+from tinydb.table import Table
+
+from mockserver.store.model import Filters, Record, order_key
+
+OrderKey = tuple[str, str]
+
+
+class _IdView(MutableMapping[int, Any]):
+    """TinyDB's int-keyed view of a table whose stored keys are strings, converting only the
+    ids it is asked for."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    def __getitem__(self, doc_id: int) -> Any:
+        return self.raw[str(doc_id)]
+
+    def __setitem__(self, doc_id: int, document: Any) -> None:
+        self.raw[str(doc_id)] = document
+
+    def __delitem__(self, doc_id: int) -> None:
+        del self.raw[str(doc_id)]
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(doc_id) for doc_id in self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def clear(self) -> None:
+        self.raw.clear()
+
+
+class _MemoryTable(Table):
+    """A TinyDB table that writes in O(1).
+
+    TinyDB copies its whole table to int keys and back on every write, because its JSON storage
+    needs string keys: at 10,000 clients that was most of a write's cost. This table never
+    reaches JSON, so the updater works on the stored dict in place.
+    """
+
+    def _update_table(self, updater: Callable[[dict[int, Any]], None]) -> None:
+        tables = self._storage.read() or {}
+        updater(_IdView(tables.setdefault(self.name, {})))  # type: ignore[arg-type]
+        self._storage.write(tables)
+        self.clear_cache()
+
+
+class _Matching:
+    """The list filters as a TinyDB condition: hashable, so TinyDB's query cache recognises a
+    repeated search (equal filters) until the next write."""
+
+    def __init__(self, filters: Filters) -> None:
+        self.filters = filters
+
+    def __call__(self, value: Any) -> bool:
+        return self.filters.match(value)
+
+    def __hash__(self) -> int:
+        return hash(self.filters)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Matching) and other.filters == self.filters
+
+
+class Dataset:
+    def __init__(self, records: Iterable[Record] = ()) -> None:
+        database = TinyDB(storage=MemoryStorage)
+        database.table_class = _MemoryTable
+        self._table = database.table("clients")
+        # TinyDB numbers documents itself; this index maps our uuids to its numbers so a lookup
+        # by id never scans the table.
+        self._doc_ids: dict[str, int] = {}
+        # Every record's order_key, sorted: the list order, kept as records arrive.
+        self.order: list[OrderKey] = []
+        self.put(records)
+
+    def __len__(self) -> int:
+        return len(self._doc_ids)
+
+    def __contains__(self, client_id: str) -> bool:
+        return client_id in self._doc_ids
+
+    def get(self, client_id: str) -> Record | None:
+        doc_id = self._doc_ids.get(client_id)
+        document = self._table.get(doc_id=doc_id) if doc_id is not None else None
+        return None if document is None else dict(document)
+
+    def search(self, filters: Filters) -> list[Record]:
+        """Every record matching non-empty filters, in no particular order (not copies).
+
+        The one place a filtered list looks at records: an index for large stores goes here.
+        """
+        # TinyDB's own documents, not copies (a search can match thousands): read, never change.
+        return cast(list[Record], self._table.search(_Matching(filters)))
+
+    def records(self) -> list[Record]:
+        return [dict(document) for document in self._table.all()]
+
+    def clear(self) -> None:
+        self._table.truncate()
+        self._doc_ids.clear()
+        self.order.clear()
+
+    def put(self, records: Iterable[Record]) -> None:
+        # TinyDB rebuilds its table dict on every insert: new records go in as one batch, each
+        # once, in its latest version (a catch-up can hold a create and its updates).
+        new: dict[str, Record] = {}
+        for record in records:
+            doc_id = self._doc_ids.get(record["id"])
+            if doc_id is None:
+                new[record["id"]] = record
+                continue
+            old_key = order_key(self._table.get(doc_id=doc_id))  # type: ignore[arg-type]
+            self._table.update(_replace_with(record), doc_ids=[doc_id])
+            if old_key != order_key(record):
+                self.order.remove(old_key)
+                bisect.insort(self.order, order_key(record))
+        if not new:
+            return  # TinyDB would still rebuild its whole table for an empty batch
+        doc_ids = self._table.insert_multiple(new.values())
+        self._doc_ids.update(zip(new, doc_ids, strict=True))
+        for record in new.values():
+            bisect.insort(self.order, order_key(record))
+
+
+def _replace_with(record: Record) -> Callable[[MutableMapping[str, Any]], None]:
+    def replace(document: MutableMapping[str, Any]) -> None:
+        document.clear()
+        document.update(record)
+
+    return replace
