@@ -1,0 +1,245 @@
+"""The scenarios in the request path: two ASGI middlewares around Connexion's.
+
+`RequestJournal` sits outside Connexion's exception handling, so it sees every answer as the
+client gets it (400s and 401s included), and records API requests in the session's journal
+before the last byte leaves. `ScenarioRules` sits after routing, authentication and validation,
+just before the handler: there it applies `--latency`, the session's first rule that fires and
+`Prefer`. Injected answers therefore only ever answer requests the contract accepts, and never
+reach the store. Control endpoints (`/__mock`) and the docs pass both untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from connexion.exceptions import ProblemException
+from connexion.middleware.routing import ROUTING_CONTEXT
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockserver.http.session import session_of_scope
+from mockserver.proxy.exchange import SECRET_HEADERS
+from mockserver.scenarios import faults
+from mockserver.scenarios.answers import Answer, Undeclared
+from mockserver.scenarios.engine import Scenarios
+from mockserver.scenarios.prefer import PreferError, parse_prefer
+from mockserver.scenarios.rules import Rule, delay_seconds
+from mockserver.store.model import timestamp
+
+EXCHANGE = "mockserver.exchange"
+BODY_CAP = 4096  # request body bytes kept in a journal entry
+HEADER_CAP = 1000
+SECRET_QUERY = re.compile(
+    r"((?:^|&)(?:access_token|token|api_key|apikey|key|password|secret)=)[^&]*", re.I
+)
+
+
+@dataclass
+class Exchange:
+    """One API request on its way through, as the journal will record it."""
+
+    session: str
+    scope: Scope
+    started: float
+    received_ns: int
+    transport: Any
+    body: bytearray = field(default_factory=bytearray)
+    body_size: int = 0
+    status: int | None = None
+    operation: str | None = None
+    rule: str | None = None
+    fault: str | None = None
+    record: Callable[[], None] = lambda: None
+
+
+class RequestJournal:
+    def __init__(self, app: ASGIApp, scenarios: Scenarios) -> None:
+        self.app = app
+        self.scenarios = scenarios
+        self.prefix = scenarios.base_path + "/"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        scope = {**scope, "extensions": dict(scope.get("extensions") or {})}
+        exchange = Exchange(
+            session_of_scope(scope),
+            scope,
+            time.perf_counter(),
+            time.time_ns(),
+            faults.transport_of(receive),
+        )
+        exchange.record = lambda: self._record(exchange)
+        scope[EXCHANGE] = exchange
+
+        async def receive_body() -> Message:
+            message = await receive()
+            chunk = message.get("body", b"")
+            exchange.body_size += len(chunk)
+            if len(exchange.body) < BODY_CAP:
+                exchange.body += chunk[: BODY_CAP - len(exchange.body)]
+            return message
+
+        async def send_recording(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                exchange.status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                exchange.record()
+            await send(message)
+
+        try:
+            await self.app(scope, receive_body, send_recording)
+        except Exception:
+            exchange.status = exchange.status or 500
+            exchange.record()
+            raise
+
+    def _record(self, exchange: Exchange) -> None:
+        exchange.record = lambda: None  # once
+        routing = exchange.scope["extensions"].get(ROUTING_CONTEXT) or {}
+        if routing.get("api_base_path") != self.scenarios.base_path:
+            return  # the docs, or a request refused before routing (a bad session name)
+        self.scenarios.journal.record(exchange.session, _entry(exchange, routing))
+
+
+def _entry(exchange: Exchange, routing: dict[str, Any]) -> dict[str, Any]:
+    scope = exchange.scope
+    return {
+        "time": timestamp(datetime.fromtimestamp(exchange.received_ns / 1e9, UTC)),
+        "method": scope["method"],
+        "path": scope["path"],
+        "query": SECRET_QUERY.sub(r"\1<redacted>", scope["query_string"].decode("latin-1")),
+        "operation": exchange.operation or routing.get("operation_id"),
+        "headers": _headers(scope),
+        **_body(exchange),
+        "status": exchange.status,
+        "duration_ms": round((time.perf_counter() - exchange.started) * 1000, 3),
+        "rule": exchange.rule,
+        "fault": exchange.fault,
+        "_t": exchange.received_ns,
+    }
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").lower()
+        value = "<redacted>" if name in SECRET_HEADERS else raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return {name: value[:HEADER_CAP] for name, value in headers.items()}
+
+
+def _body(exchange: Exchange) -> dict[str, Any]:
+    if not exchange.body_size:
+        return {"body": None, "truncated": False}
+    raw = bytes(exchange.body)
+    if exchange.body_size <= BODY_CAP:
+        try:
+            return {"body": json.loads(raw), "truncated": False}
+        except ValueError:
+            pass
+    return {"body": raw.decode("utf-8", "replace"), "truncated": exchange.body_size > BODY_CAP}
+
+
+class ScenarioRules:
+    def __init__(self, app: ASGIApp, scenarios: Scenarios) -> None:
+        self.app = app
+        self.scenarios = scenarios
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routing = scope.get("extensions", {}).get(ROUTING_CONTEXT) or {}
+        operation_id = routing.get("operation_id")
+        if (
+            scope["type"] != "http"
+            or routing.get("api_base_path") != self.scenarios.base_path
+            or operation_id not in self.scenarios.catalog.operations
+        ):
+            await self.app(scope, receive, send)
+            return
+        exchange: Exchange | None = scope.get(EXCHANGE)
+        session = exchange.session if exchange else session_of_scope(scope)
+        if exchange is not None:
+            exchange.operation = operation_id
+        if self.scenarios.latency is not None:
+            await asyncio.sleep(random.uniform(*self.scenarios.latency) / 1000)
+        rule = self.scenarios.rules.fire(session, operation_id)
+        if rule is not None and await self._apply(rule, operation_id, exchange, receive, send):
+            return
+        answer = self._preferred(scope, operation_id)
+        if answer is not None:
+            await _send(answer, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _apply(
+        self,
+        rule: Rule,
+        operation_id: str,
+        exchange: Exchange | None,
+        receive: Receive,
+        send: Send,
+    ) -> bool:
+        """Apply the rule; True when it answered (or dropped) the request itself."""
+        if exchange is not None:
+            exchange.rule = rule["id"]
+        if "delay_ms" in rule:
+            await asyncio.sleep(delay_seconds(rule))
+        fault = rule.get("fault")
+        if fault is not None:
+            transport = exchange.transport if exchange else None
+            if exchange is not None:
+                exchange.fault = fault
+                exchange.record()  # now: the client may ask for the journal as soon as it gives up
+            if fault == "reset":
+                await faults.reset(transport)
+            else:
+                await faults.hang(receive, transport)
+            return True
+        if "status" not in rule:
+            return False
+        catalog = self.scenarios.catalog
+        status = rule["status"]
+        if status in catalog.operations[operation_id].responses:
+            answer = catalog.answer(operation_id, status)
+        else:
+            answer = catalog.outside(
+                operation_id, status, f"Injected by the mock rule {rule['id']}"
+            )
+        answer.headers.append((b"x-mock-rule", rule["id"].encode()))
+        await _send(answer, send)
+        return True
+
+    def _preferred(self, scope: Scope, operation_id: str) -> Answer | None:
+        values = [v.decode("latin-1") for k, v in scope["headers"] if k.lower() == b"prefer"]
+        if not values:
+            return None
+        try:
+            preference = parse_prefer(values)
+            if not preference.wanted:
+                return None
+            operation = self.scenarios.catalog.operations[operation_id]
+            status = preference.code or min(
+                (code for code in operation.responses if 200 <= code < 300), default=200
+            )
+            answer = self.scenarios.catalog.answer(
+                operation_id, status, preference.example, preference.dynamic
+            )
+        except (PreferError, Undeclared) as error:
+            message = str(error) if isinstance(error, PreferError) else f"Prefer: {error}"
+            raise ProblemException(status=400, title="Bad Request", detail=message) from None
+        answer.headers.append((b"preference-applied", preference.applied().encode()))
+        return answer
+
+
+async def _send(answer: Answer, send: Send) -> None:
+    headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode())]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
