@@ -112,3 +112,45 @@ def filter_hits(response: httpx.Response, keep: Any) -> httpx.Response:
     kept = [client for client in page["data"] if keep(client)]
     page["meta"]["total"] -= len(page["data"]) - len(kept)
     return with_response_json(response, {**page, "data": kept})
+
+
+def auth_of(request: httpx.Request) -> dict[str, str]:
+    return {"Authorization": request.headers.get("authorization", "")}
+
+
+def request_json(request: httpx.Request) -> Any:
+    try:
+        return json.loads(request.content)
+    except ValueError:
+        return None
+
+
+async def all_clients(request: httpx.Request, forward: Forward) -> list[dict[str, Any]]:
+    """Every client the app holds, unfiltered, in its own order."""
+    items: list[dict[str, Any]] = []
+    while True:
+        url = request.url.copy_with(params={"limit": "100", "offset": str(len(items))})
+        page = (await forward(httpx.Request("GET", url, headers=auth_of(request)))).json()
+        items += page["data"]
+        if not page["data"] or len(items) >= page["meta"]["total"]:
+            return items
+
+
+async def relist(request: httpx.Request, forward: Forward, keep: Any) -> httpx.Response:
+    """Answer a valid list request from all clients filtered by `keep(client, params)`,
+    paged as asked: a list whose filters are rewritten."""
+    response = await forward(request)
+    if not (is_list(request) and response.status_code == 200):
+        return response
+    page = response.json()
+    limit, offset = page["meta"]["limit"], page["meta"]["offset"]
+    hits = [c for c in await all_clients(request, forward) if keep(c, request.url.params)]
+    meta = {**page["meta"], "total": len(hits)}
+    return with_response_json(response, {"data": hits[offset : offset + limit], "meta": meta})
+
+
+def problem(status: int, title: str) -> httpx.Response:
+    document = {"type": "about:blank", "title": title, "status": status, "detail": "planted"}
+    return httpx.Response(
+        status, json=document, headers={"Content-Type": "application/problem+json"}
+    )

@@ -11,7 +11,7 @@ import os
 
 import httpx
 
-from tests.contract_suite.defects import errors, listing, resource
+from tests.contract_suite.defects import edges, errors, listing, paging, resource, search, writes
 from tests.contract_suite.planting import Defect, Forward, Planted
 
 
@@ -21,7 +21,9 @@ async def no_defect(request: httpx.Request, forward: Forward) -> httpx.Response:
 
 
 DEFECTS: dict[str, Defect] = {
-    defect.__name__: defect for module in (resource, listing, errors) for defect in module.DEFECTS
+    defect.__name__: defect
+    for module in (resource, writes, listing, paging, search, errors, edges)
+    for defect in module.DEFECTS
 }
 
 
