@@ -5,7 +5,7 @@ BIN     := $(CURDIR)/$(VENV)/bin
 TOOLS   := PATH="$(BIN):$(CURDIR)/node_modules/.bin:$$PATH"
 PYTHON  ?= python3
 
-.PHONY: run test lint bench fuzz sdk clean
+.PHONY: run test lint bench fuzz sdk lock clean
 
 run: $(VENV)/.run-installed
 	$(BIN)/mockserver serve $(ARGS)
@@ -25,15 +25,20 @@ fuzz: $(VENV)/.test-installed
 sdk: $(VENV)/.test-installed node_modules/.installed
 	$(TOOLS) $(BIN)/python -m scripts.build_sdk build/sdk
 
-$(VENV)/.run-installed: pyproject.toml
+# Exact versions from the locks (hashes checked), then the package itself with no network:
+# setuptools comes from the lock. `make lock` refreshes both locks from pyproject.toml.
+$(VENV)/.run-installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml $(VENV)/.run-installed
-	$(BIN)/python -m pip install -q -e '.[test]'
+$(VENV)/.test-installed: requirements-test.lock $(VENV)/.run-installed
+	$(BIN)/python -m pip install -q --require-hashes -r requirements-test.lock
 	touch $@
+
+lock:
+	sh scripts/lock.sh $(ARGS)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
