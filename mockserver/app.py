@@ -37,8 +37,8 @@ from mockserver.http.validation import VALIDATOR_MAP
 from mockserver.scenarios.engine import EXTENSION_KEY as SCENARIOS_KEY
 from mockserver.scenarios.engine import Scenarios
 from mockserver.scenarios.middleware import RequestJournal, ScenarioRules
-from mockserver.settings import Settings
-from mockserver.store import ClientStore
+from mockserver.settings import Settings, SettingsError
+from mockserver.store import ClientStore, Limits
 from mockserver.store.fixtures import load_clients, load_job_counts
 
 
@@ -114,7 +114,10 @@ def open_store(settings: Settings) -> ClientStore:
     """The store the settings name, seeded from the fixtures when new or when asked to reset."""
     path = None if settings.in_memory else settings.db
     counts = load_job_counts(Path(settings.fixtures))
-    store = ClientStore.open(path, seed_from(settings), counts, reseed=settings.reset)
+    if settings.max_sessions < 0 or settings.session_ttl < 0:
+        raise SettingsError("--max-sessions and --session-ttl cannot be negative")
+    limits = Limits(max_sessions=settings.max_sessions, ttl=settings.session_ttl)
+    store = ClientStore.open(path, seed_from(settings), counts, settings.reset, limits)
     if store._wal is not None:  # TODO(issue 15): ClientStore.open(durability=) once sessions land
         store._wal.durability = settings.durability
     return store

@@ -6,6 +6,7 @@ Import-light until a command runs: Connexion, Flask and TinyDB load inside the r
 from __future__ import annotations
 
 import argparse
+import copy
 import logging
 import os
 import signal
@@ -36,6 +37,12 @@ def register(commands: Any) -> None:
     serve.add_argument("--cors-origins", help="comma-separated allowed origins (*)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--workers", type=int, help="processes serving one shared store (1)")
+    serve.add_argument(
+        "--max-sessions", type=int, help="sessions held besides the default one (1000)"
+    )
+    serve.add_argument(
+        "--session-ttl", type=int, help="seconds idle after which a session is forgotten (86400)"
+    )
     serve.set_defaults(run=run_serve)
     reset = commands.add_parser("reset", help="reseed a store from the fixtures, offline")
     _store_options(reset)
@@ -130,6 +137,7 @@ def _server_config(settings: Settings, app: Any, **options: Any) -> uvicorn.Conf
     logging.getLogger("connexion").setLevel(logging.ERROR)
     return uvicorn.Config(
         app,
+        log_config=_log_config(settings.log_level),
         http=ProblemHttpToolsProtocol,
         server_header=False,
         log_level=settings.log_level,
@@ -137,6 +145,19 @@ def _server_config(settings: Settings, app: Any, **options: Any) -> uvicorn.Conf
         timeout_graceful_shutdown=5,
         **options,
     )
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, plus the mock's own loggers (one line per request at debug)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["mockserver"] = {
+        "handlers": ["default"],
+        "level": level.upper(),
+        "propagate": False,
+    }
+    return config
 
 
 def _announce(settings: Settings, listener: socket.socket) -> None:

@@ -34,6 +34,8 @@ class Settings:
     reset: bool = False
     workers: int = 1
     max_body_bytes: int = 1_048_576
+    max_sessions: int = 1000  # sessions besides the default one (X-Mock-Session)
+    session_ttl: int = 86_400  # seconds idle after which a session is forgotten; 0: never
     spec: str = str(SPEC_PATH)
 
     @classmethod
