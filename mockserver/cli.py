@@ -14,6 +14,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "mockserver.server",  # serve, reset
     "mockserver.proxy.cli",  # proxy, check-traffic
+    "mockserver.healthcheck",  # health
 )
 
 

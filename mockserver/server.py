@@ -15,6 +15,7 @@ import sys
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
+from mockserver.healthcheck import advertise
 from mockserver.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -162,6 +163,7 @@ def _log_config(level: str) -> dict[str, Any]:
 
 def _announce(settings: Settings, listener: socket.socket) -> None:
     host, port = listener.getsockname()[:2]
+    advertise(settings, host, port)
     root = f"http://{host}:{port}"
     token = "any bearer token" if settings.token is None else "fixed bearer token"
     workers = f", {settings.workers} workers" if settings.workers > 1 else ""

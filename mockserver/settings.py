@@ -37,6 +37,7 @@ class Settings:
     max_sessions: int = 1000  # sessions besides the default one (X-Mock-Session)
     session_ttl: int = 86_400  # seconds idle after which a session is forgotten; 0: never
     spec: str = str(SPEC_PATH)
+    address_file: str | None = None  # serve writes where it listens here (mockserver health)
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **explicit: Any) -> Settings:

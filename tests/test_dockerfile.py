@@ -2,8 +2,9 @@
 
 hadolint lints it; its instructions are parsed and the image's CMD and HEALTHCHECK are run as
 written against the installed package, with the image's ENV applied. Only what cannot hold
-outside a container is translated: the server listens on loopback at a free port, /data is a
-temporary directory and the image's WORKDIR is this checkout (what its COPY lines put there).
+outside a container is translated: the server listens on loopback at a free port, /data and /tmp
+are temporary directories and the image's WORKDIR is this checkout (what its COPY lines put
+there). The step that installs the package runs as written on a copy of the build context.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ STARTUP_SECONDS = 30
 DOCKER_STOP_GRACE_SECONDS = 10
 AUTH = {"Authorization": "Bearer docker-test"}
 PREFIX = "MOCKSERVER_"
+DOCKERIGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -106,7 +108,8 @@ def translate(value: str, image_dirs: dict[str, Path]) -> str:
 
 def container_env(data_dir: Path, port: int) -> dict[str, str]:
     """The image's ENV, with its paths and listening address mapped onto this machine."""
-    image_dirs = {"/data": data_dir, only("WORKDIR"): REPO}
+    (data_dir / "tmp").mkdir(exist_ok=True)
+    image_dirs = {"/data": data_dir, "/tmp": data_dir / "tmp", only("WORKDIR"): REPO}
     mapped = {name: translate(value, image_dirs) for name, value in image_env().items()}
     mapped |= {"MOCKSERVER_HOST": "127.0.0.1", "MOCKSERVER_PORT": str(port)}
     # Only the image configures the server: settings from this shell would hide its mistakes.
@@ -116,8 +119,9 @@ def container_env(data_dir: Path, port: int) -> dict[str, str]:
 
 
 @contextmanager
-def running_cmd(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    server = subprocess.Popen(exec_form(only("CMD")), env=env, cwd=REPO)
+def running_cmd(env: dict[str, str], *args: str) -> Iterator[subprocess.Popen[bytes]]:
+    """The image's CMD; `args` are what `docker run IMAGE mockserver serve ...` would add."""
+    server = subprocess.Popen([*exec_form(only("CMD")), *args], env=env, cwd=REPO)
     try:
         yield server
     finally:
@@ -180,16 +184,77 @@ def test_store_lives_on_the_data_volume() -> None:
     assert Path(image_env()["MOCKSERVER_DB"]).parent == Path("/data")
 
 
-def test_dependencies_install_before_the_source_is_copied() -> None:
+def pip_installs() -> list[tuple[int, list[str]]]:
+    """(step index, argv) of each `pip install` in a RUN, split out of its `&&` chain."""
+    found = []
+    for index, (keyword, arguments) in enumerate(instructions()):
+        if keyword != "RUN":
+            continue
+        for command in arguments.split("&&"):
+            argv = shlex.split(command)
+            if argv[:2] == ["pip", "install"]:
+                found.append((index, argv))
+    return found
+
+
+def test_dependencies_come_from_the_lock_in_a_layer_that_depends_on_it_alone() -> None:
     steps = instructions()
-    first_pip = next(
-        i for i, (kw, args) in enumerate(steps) if kw == "RUN" and "pip install" in args
-    )
-    pyproject_copy = steps.index(("COPY", "pyproject.toml ./"))
+    (lock_step, lock_install), (package_step, _) = pip_installs()
+    copied_before = [args for kw, args in steps[:lock_step] if kw in {"COPY", "ADD"}]
+    assert copied_before == ["requirements.lock ./"], "a source edit would redo the download"
+    assert {"--require-hashes", "--no-cache-dir"} <= set(lock_install)
+    assert lock_install[lock_install.index("--requirement") + 1] == "requirements.lock"
     source_copy = next(
         i for i, (kw, args) in enumerate(steps) if kw == "COPY" and "mockserver" in args
     )
-    assert pyproject_copy < first_pip < source_copy
+    assert lock_step < source_copy < package_step
+
+
+def test_pip_runs_without_warnings_about_root() -> None:
+    assert image_env().get("PIP_ROOT_USER_ACTION") == "ignore"
+
+
+def test_the_package_installs_from_the_build_context_without_network(tmp_path: Path) -> None:
+    """The source layer's pip step as written, on the files COPY sends, in a scratch venv that
+    sees this one's packages (the lock's layer) and installs into its own."""
+    context = tmp_path / "app"
+    context.mkdir()
+    for source in copy_sources():
+        if (REPO / source).is_dir():  # COPY keeps the package's links to openapi.yaml, fixtures/
+            shutil.copytree(REPO / source, context / source, symlinks=True, ignore=DOCKERIGNORED)
+        else:
+            shutil.copy2(REPO / source, context / source)
+    ((_, argv),) = [(step, argv) for step, argv in pip_installs() if "--editable" in argv]
+    assert "--no-index" in argv, "installing the package may reach the network"
+    python = scratch_venv(tmp_path / "venv")
+    installed = subprocess.run(
+        [python, "-m", *argv, "--quiet"], cwd=context, capture_output=True, text=True, timeout=120
+    )
+    assert installed.returncode == 0, installed.stderr
+    probe = "import mockserver as m; print(m.__file__); print(open(m.SPEC_PATH).readline())"
+    loaded = subprocess.run([python, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    package_file, spec_line = loaded.stdout.splitlines()[:2]
+    assert Path(package_file).is_relative_to(context), package_file
+    assert spec_line.startswith("openapi:"), spec_line
+
+
+def scratch_venv(path: Path) -> str:
+    """A venv whose installs stay in it, importing what this one has (pip never touches ours:
+    it does not uninstall outside its own environment)."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    python = str(path / "bin" / "python")
+    own, ours = (
+        subprocess.run(
+            [exe, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for exe in (python, sys.executable)
+    )
+    (Path(own) / "zz-outer-venv.pth").write_text(ours + "\n")
+    return python
 
 
 def test_every_copied_path_exists_and_survives_dockerignore() -> None:
@@ -211,6 +276,19 @@ def test_cmd_serves_the_fixtures_and_healthcheck_follows_it(tmp_path: Path) -> N
         listed = httpx.get(f"{base_url}/api/v1/clients", headers=AUTH, timeout=10)
         assert listed.json()["meta"]["total"] == len(fixtures)
         server.terminate()  # what `docker stop` sends first
+        server.wait(timeout=DOCKER_STOP_GRACE_SECONDS)
+    assert run_healthcheck(env) != 0
+
+
+def test_healthcheck_follows_a_port_given_by_flag(tmp_path: Path) -> None:
+    # `docker run IMAGE mockserver serve --port N`: the image's MOCKSERVER_PORT is not where the
+    # server listens, and nothing listens there.
+    env_port, flag_port = free_port(), free_port()
+    env = container_env(tmp_path, env_port)
+    with running_cmd(env, "--port", str(flag_port)) as server:
+        wait_until_healthy(f"http://127.0.0.1:{flag_port}", server)
+        assert run_healthcheck(env) == 0
+        server.terminate()
         server.wait(timeout=DOCKER_STOP_GRACE_SECONDS)
     assert run_healthcheck(env) != 0
 
