@@ -48,13 +48,13 @@ class Clock:
 
 
 def open_store(
-    path: Path | None, limits: Limits = Limits(), clock: Clock | None = None
+    path: Path | None, limits: Limits | None = None, clock: Clock | None = None
 ) -> ClientStore:
     return ClientStore.open(
         None if path is None else str(path),
         lambda: [dict(r) for r in SEED],
         {"id-0003": (2, 1)},
-        limits=limits,
+        limits=limits or Limits(),
         clock=clock or Clock(),
     )
 
