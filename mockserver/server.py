@@ -37,7 +37,17 @@ def register(commands: Any) -> None:
     )
     serve.add_argument("--cors-origins", help="comma-separated allowed origins (*)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
-    serve.add_argument("--workers", type=int, help="processes serving one shared store (1)")
+    serve.add_argument(
+        "--workers", type=int, help="processes serving one shared store (0: one per core)"
+    )
+    serve.add_argument(
+        "--durability",
+        choices=["os", "disk"],
+        help="an acknowledged write survives a killed process (os) or also power loss (disk)",
+    )
+    serve.add_argument(
+        "--latency", help="delay each API request by this many ms, e.g. 200 or 50-300 (off)"
+    )
     serve.add_argument(
         "--max-sessions", type=int, help="sessions held besides the default one (1000)"
     )
@@ -94,7 +104,7 @@ def run_reset(args: argparse.Namespace) -> int:
 @reporting_startup_errors
 def run_serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    if settings.workers > 1:
+    if settings.process_count > 1:
         return _serve_workers(settings)
     from mockserver.app import create_app
 
@@ -124,7 +134,7 @@ def _serve_workers(settings: Settings) -> int:
     listener = _listen(settings.host, settings.port)
     _announce(settings, listener)
     config = _server_config(
-        settings, "mockserver.app:create_app", factory=True, workers=settings.workers
+        settings, "mockserver.app:create_app", factory=True, workers=settings.process_count
     )
     Multiprocess(config, sockets=[listener]).run()
     return 0
@@ -166,7 +176,10 @@ def _announce(settings: Settings, listener: socket.socket) -> None:
     advertise(settings, host, port)
     root = f"http://{host}:{port}"
     token = "any bearer token" if settings.token is None else "fixed bearer token"
-    workers = f", {settings.workers} workers" if settings.workers > 1 else ""
+    count = settings.process_count
+    workers = f", {count} workers" if count > 1 else ", 1 process"
+    if settings.in_memory and not settings.workers:
+        workers += " (a :memory: store cannot be shared between processes)"
     print(
         f"Clients API mock on {root}/api/v1 (store: {settings.db}, {token}{workers})\n"
         f"Swagger UI: {root}/api/v1/ui/",

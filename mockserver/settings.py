@@ -11,6 +11,9 @@ from typing import Any, TypeVar
 from mockserver import FIXTURES_DIR, SPEC_PATH
 
 MEMORY = ":memory:"
+# What an acknowledged write survives: "os", the process being killed (the journal line reached
+# the kernel with write()); "disk", also an OS crash or power loss (fdatasync before the answer).
+DURABILITY = ("os", "disk")
 ENV_PREFIX = "MOCKSERVER_"
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
@@ -32,17 +35,28 @@ class Settings:
     log_level: str = "info"
     validate_responses: bool = False
     reset: bool = False
-    workers: int = 1
+    workers: int = 0  # 0: one process per core (one in all with :memory:)
+    durability: str = "os"  # "os": written to the OS before the answer; "disk": also flushed
     max_body_bytes: int = 1_048_576
     max_sessions: int = 1000  # sessions besides the default one (X-Mock-Session)
     session_ttl: int = 86_400  # seconds idle after which a session is forgotten; 0: never
+    latency: str | None = None  # "50-300": each API request waits that many ms (uniform)
     spec: str = str(SPEC_PATH)
     address_file: str | None = None  # serve writes where it listens here (mockserver health)
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **explicit: Any) -> Settings:
         """Defaults < environment < explicit arguments (None means 'not given')."""
-        return load_layered(cls, ENV_PREFIX, environ, explicit)
+        settings = load_layered(cls, ENV_PREFIX, environ, explicit)
+        if settings.durability not in DURABILITY:
+            choices = ", ".join(DURABILITY)
+            raise SettingsError(f"durability {settings.durability!r} is not one of: {choices}")
+        from mockserver.scenarios.latency import parse_latency
+
+        parse_latency(settings.latency)  # refused at start, not in each worker
+        if settings.workers < 0:
+            raise SettingsError(f"workers must be 0 (one per core) or more, not {settings.workers}")
+        return settings
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -57,6 +71,13 @@ class Settings:
                     str(value).lower() if isinstance(value, bool) else str(value)
                 )
         return environment
+
+    @property
+    def process_count(self) -> int:
+        """Processes to serve with: --workers, or one per core; a :memory: store cannot be shared."""
+        if self.workers:
+            return self.workers
+        return 1 if self.in_memory else len(os.sched_getaffinity(0))
 
     @property
     def in_memory(self) -> bool:

@@ -74,6 +74,8 @@ def served_mock(
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=errors,
+        # Its own process group: a test can kill the server with all its workers at once.
+        start_new_session=True,
     )
     served = ServedMock(f"http://127.0.0.1:{port}", process)
     try:

@@ -18,22 +18,25 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 # Reads never wait on the disk (a write's fsync happens outside the store lock), so they run on
-# the event loop without any hand-off (~20% less per request here); writes, which flush the
-# journal, go to a thread so they never stall the loop.
-INLINE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# the event loop without any hand-off (~20% less per request here). Writes wait for an fdatasync
+# only with durability "disk": then they go to a thread so the flush never stalls the loop;
+# otherwise they too run inline, which also spares them the GIL hand-offs between the loop and
+# the thread (measured: see bench/RESULTS.md).
+INLINE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class OneHopWSGI:
-    def __init__(self, wsgi_app: Any, other_scopes: ASGIApp) -> None:
+    def __init__(self, wsgi_app: Any, other_scopes: ASGIApp, writes_inline: bool = False) -> None:
         self.wsgi_app = wsgi_app
         self.other_scopes = other_scopes  # lifespan and anything else that is not HTTP
+        self.writes_inline = writes_inline
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.other_scopes(scope, receive, send)
             return
         body = await _read_body(receive)
-        if scope["method"] in INLINE_METHODS:
+        if self.writes_inline or scope["method"] in INLINE_METHODS:
             status, headers, payload = self._call(scope, body)
         else:
             status, headers, payload = await anyio.to_thread.run_sync(self._call, scope, body)
