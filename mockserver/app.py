@@ -81,6 +81,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         paths=ContractPaths(load_spec(settings.spec)),
     )
     app.add_middleware(
+        RouteGuard, MiddlewarePosition.BEFORE_SECURITY, paths=ContractPaths(control), status=400
+    )
+    app.add_middleware(
         BodyGuard,
         MiddlewarePosition.BEFORE_VALIDATION,
         max_body_bytes=settings.max_body_bytes,

@@ -8,6 +8,8 @@ contract's validation only ever sees one well-formed JSON document.
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from connexion.exceptions import ProblemException
 from connexion.middleware.routing import ROUTING_CONTEXT
 from starlette.datastructures import Headers
@@ -81,15 +83,21 @@ class RouteGuard:
     with a 500. Unknown paths and wrong methods still go on to Flask's 404 and 405.
     """
 
-    def __init__(self, app: ASGIApp, paths: ContractPaths) -> None:
+    def __init__(self, app: ASGIApp, paths: ContractPaths, status: int = 404) -> None:
         self.app = app
         self.paths = paths
+        # 404 for the contract (an unknown id); the control API's names and ids have a pattern,
+        # so there a path parameter Connexion cannot route is a malformed one: 400.
+        self.status = status
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         routed = _is_api(scope) or scope["type"] != "http"
         if not routed and scope["method"] in self.paths.methods_for(scope["path"]):
+            detail = f"Nothing is served at {scope['path']!r}"
+            if self.status == 400:
+                detail = f"A path parameter of {scope['path']!r} is malformed"
             raise ProblemException(
-                status=404, title="Not Found", detail=f"Nothing is served at {scope['path']!r}"
+                status=self.status, title=HTTPStatus(self.status).phrase, detail=detail
             )
         await self.app(scope, receive, send)
 
