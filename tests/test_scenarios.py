@@ -249,3 +249,14 @@ def test_global_latency_delays_the_api_but_never_the_control_endpoints(tmp_path:
             timings[name] = time.monotonic() - started
     assert timings["api"] >= 0.6
     assert timings["control"] < 0.5
+
+
+def test_forgetting_a_session_forgets_its_rules_and_journal(
+    mock: httpx.Client, session: str
+) -> None:
+    add_rule(mock, session, operation="listClients", status=500)
+    assert api(mock, session, "GET", "/clients").status_code == 500
+    assert mock.delete(f"/__mock/sessions/{session}").status_code == 204
+    assert mock.get(f"/__mock/sessions/{session}/rules").json()["meta"]["total"] == 0
+    assert mock.get(f"/__mock/sessions/{session}/requests").json()["meta"]["total"] == 0
+    assert api(mock, session, "GET", "/clients").status_code == 200

@@ -8,6 +8,8 @@ from typing import Any
 import flask
 
 from mockserver.control.basics import JSON, current_store, no_content
+from mockserver.control.rules import current_scenarios
+from mockserver.http.session import DEFAULT
 from mockserver.store.model import timestamp
 
 Answer = tuple[Any, ...] | flask.Response
@@ -20,6 +22,7 @@ def list_sessions() -> Answer:
 
 def delete_sessions() -> Answer:
     current_store().forget_all()
+    current_scenarios().forget_all_but(DEFAULT)  # their rules and journals too
     return no_content()
 
 
@@ -29,6 +32,7 @@ def get_session(name: str) -> Answer:
 
 def delete_session(name: str) -> Answer:
     current_store().forget(name)
+    current_scenarios().forget(name)  # its rules and journal too
     return no_content()
 
 

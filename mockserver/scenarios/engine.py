@@ -42,3 +42,8 @@ class Scenarios:
         """A forgotten session leaves neither rules nor journal behind."""
         self.rules.clear(session)
         self.journal.forget(session)
+
+    def forget_all_but(self, kept: str) -> None:
+        for session in set(self.rules.sessions()) | set(self.journal.sessions()):
+            if session != kept:
+                self.forget(session)

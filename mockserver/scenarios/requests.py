@@ -65,6 +65,11 @@ class Journal:
         with self._lock, self._locked(session, fcntl.LOCK_EX) as descriptor:
             os.ftruncate(descriptor, 0)
 
+    def sessions(self) -> list[str]:
+        if self._folder is None:
+            return list(self._memory)
+        return [path.stem for path in self._folder.glob("*.jsonl")]
+
     def forget(self, session: str) -> None:
         """Drop the session's journal altogether (the session itself was forgotten)."""
         if self._folder is None:

@@ -51,6 +51,9 @@ class Rulebook:
             rule = fire(book.get(session, []), operation_id)
             return None if rule is None else copy.deepcopy(rule)
 
+    def sessions(self) -> list[str]:
+        return list(self._current())
+
     def rules(self, session: str) -> list[Rule]:
         return copy.deepcopy(self._current().get(session, []))
 
@@ -68,10 +71,6 @@ class Rulebook:
     def clear(self, session: str) -> None:
         with self._change(durable=True) as book:
             self._set(book, session, [])
-
-    def clear_all(self) -> None:
-        with self._change(durable=True) as book:
-            book.clear()
 
     @staticmethod
     def _set(book: Book, session: str, rules: list[Rule]) -> None:
