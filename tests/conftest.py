@@ -1,8 +1,9 @@
-"""Shared fixtures for the mock's own tests: an in-process app on a throw-away store."""
+"""Fixtures for the mock's own tests: an in-process app on a throw-away store, and a reader of
+every client it holds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -10,23 +11,29 @@ from starlette.testclient import TestClient
 
 from mockserver.app import create_app
 
-AUTH = {"Authorization": "Bearer test-token"}
-
 
 @pytest.fixture
 def api() -> Iterator[TestClient]:
-    """The mock in process, seeded from the fixtures, validating its own responses."""
+    """The mock in process, seeded from the fixtures, validating its own responses.
+    It accepts any bearer token."""
     with create_app(db=":memory:", validate_responses=True).test_client() as client:
         yield client
 
 
-def all_clients(api: TestClient, **query: Any) -> list[dict[str, Any]]:
-    """Every client matching `query`, page by page."""
-    found: list[dict[str, Any]] = []
-    while True:
-        page = api.get(
-            "/api/v1/clients", params={**query, "limit": 100, "offset": len(found)}, headers=AUTH
-        ).json()
-        found += page["data"]
-        if not page["data"]:
-            return found
+@pytest.fixture
+def all_clients(api: TestClient) -> Callable[..., list[dict[str, Any]]]:
+    """`all_clients(**query)`: every client of `api` matching `query`, page by page."""
+
+    def read(**query: Any) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        while True:
+            page = api.get(
+                "/api/v1/clients",
+                params={**query, "limit": 100, "offset": len(found)},
+                headers={"Authorization": "Bearer any-token"},
+            ).json()
+            found += page["data"]
+            if not page["data"]:
+                return found
+
+    return read

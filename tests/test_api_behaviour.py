@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import AUTH, all_clients
 from starlette.testclient import TestClient
 
 from mockserver import SPEC_PATH
@@ -17,6 +18,8 @@ from mockserver.contract import load_spec
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+AUTH = {"Authorization": "Bearer test-token"}  # the `api` fixture accepts any token
+Reader = Callable[..., list[dict[str, Any]]]  # the `all_clients` fixture
 FIELDS = set(load_spec(SPEC_PATH)["components"]["schemas"]["Client"]["required"])
 
 
@@ -34,31 +37,33 @@ def test_list_answers_data_and_meta_with_defaults(api: TestClient) -> None:
     assert all(set(client) == FIELDS for client in page["data"])
 
 
-def test_search_matches_name_email_and_contact_person_ignoring_case(api: TestClient) -> None:
+def test_search_matches_name_email_and_contact_person_ignoring_case(
+    api: TestClient, all_clients: Reader
+) -> None:
     by_name = create(api, name="Zyxwv Holdings")
     by_email = create(api, name="Plain", email="hello@QWERTZ-mail.example")
     by_person = create(api, name="Other", contact_person="Ms Qwertz Person")
     create(api, name="Decoy", notes="qwertz in notes does not count")
-    assert [c["id"] for c in all_clients(api, search="zYXWV")] == [by_name["id"]]
-    assert {c["id"] for c in all_clients(api, search="qwertz")} == {by_email["id"], by_person["id"]}
+    assert [c["id"] for c in all_clients(search="zYXWV")] == [by_name["id"]]
+    assert {c["id"] for c in all_clients(search="qwertz")} == {by_email["id"], by_person["id"]}
 
 
-def test_empty_search_filters_nothing(api: TestClient) -> None:
-    assert len(all_clients(api, search="")) == len(all_clients(api))
+def test_empty_search_filters_nothing(api: TestClient, all_clients: Reader) -> None:
+    assert len(all_clients(search="")) == len(all_clients())
 
 
-def test_status_and_industry_filters_combine(api: TestClient) -> None:
+def test_status_and_industry_filters_combine(api: TestClient, all_clients: Reader) -> None:
     create(api, name="A", industry="Aerospace", status="inactive")
     create(api, name="B", industry="aerospace", status="active")
     create(api, name="C", industry="Aerospace Parts", status="inactive")
-    found = all_clients(api, industry="AEROSPACE", status="inactive")
+    found = all_clients(industry="AEROSPACE", status="inactive")
     assert [c["name"] for c in found] == ["A"]
-    assert {c["name"] for c in all_clients(api, industry="aerospace")} == {"A", "B"}
-    assert all(c["status"] == "inactive" for c in all_clients(api, status="inactive"))
+    assert {c["name"] for c in all_clients(industry="aerospace")} == {"A", "B"}
+    assert all(c["status"] == "inactive" for c in all_clients(status="inactive"))
 
 
-def test_paging_is_disjoint_complete_and_newest_first(api: TestClient) -> None:
-    everything = all_clients(api)
+def test_paging_is_disjoint_complete_and_newest_first(api: TestClient, all_clients: Reader) -> None:
+    everything = all_clients()
     pages = [
         api.get("/api/v1/clients", params={"limit": 7, "offset": o}, headers=AUTH).json()
         for o in range(0, len(everything) + 7, 7)
@@ -74,10 +79,12 @@ def _negated(timestamp: str) -> tuple[int, ...]:
     return tuple(-ord(ch) for ch in timestamp)
 
 
-def test_offset_past_the_end_gives_empty_data_and_true_total(api: TestClient) -> None:
+def test_offset_past_the_end_gives_empty_data_and_true_total(
+    api: TestClient, all_clients: Reader
+) -> None:
     page = api.get("/api/v1/clients?offset=1000&limit=5", headers=AUTH).json()
     assert page["data"] == []
-    assert page["meta"] == {"total": len(all_clients(api)), "limit": 5, "offset": 1000}
+    assert page["meta"] == {"total": len(all_clients()), "limit": 5, "offset": 1000}
 
 
 @pytest.mark.parametrize(
@@ -178,9 +185,9 @@ def test_unknown_or_malformed_id_gives_404_problem(api: TestClient, client_id: s
         assert answer.headers["content-type"] == "application/problem+json"
 
 
-def test_job_counts_come_from_the_fixture_jobs(api: TestClient) -> None:
+def test_job_counts_come_from_the_fixture_jobs(api: TestClient, all_clients: Reader) -> None:
     jobs = json.loads((FIXTURES / "jobs.json").read_text())
-    clients = all_clients(api)
+    clients = all_clients()
     for client in clients:
         linked = [job for job in jobs if job["client_id"] == client["id"]]
         assert client["jobs_count"] == len(linked)

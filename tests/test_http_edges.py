@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
-from conftest import AUTH, all_clients
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
 
+AUTH = {"Authorization": "Bearer test-token"}  # the `api` fixture accepts any token
 JSON = {**AUTH, "Content-Type": "application/json"}
+Reader = Callable[..., list[dict[str, Any]]]  # the `all_clients` fixture
 
 
-def assert_problem(answer, status: int) -> dict:  # type: ignore[no-untyped-def]
+def assert_problem(answer: Any, status: int) -> dict:
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
@@ -31,24 +35,25 @@ def test_body_over_one_mebibyte_gets_413(api: TestClient) -> None:
     assert_problem(api.post("/api/v1/clients", content=body, headers=JSON), 413)
 
 
+# What strict JSON refuses is tests/test_strict_json.py's; here, that the refusal is wired in
+# front of Connexion (which answers invalid UTF-8 with a 500 and accepts duplicate keys) and that
+# a parsable body that is not a client object is the contract's 400.
 @pytest.mark.parametrize(
     "body",
     [
         b'{"name": "\xff\xfe"}',
-        b'{"name": "x"',
-        b'{"name": "x"} x',
         b'{"name": "a", "name": "b"}',
-        b'{"name": "x", "n": NaN}',
-        b'{"name": "\\ud800"}',
         b"",
         b"[]",
         b'"name"',
     ],
 )
-def test_malformed_json_gets_400_and_changes_nothing(api: TestClient, body: bytes) -> None:
-    before = all_clients(api)
+def test_malformed_json_gets_400_and_changes_nothing(
+    api: TestClient, all_clients: Reader, body: bytes
+) -> None:
+    before = all_clients()
     assert_problem(api.post("/api/v1/clients", content=body, headers=JSON), 400)
-    assert all_clients(api) == before
+    assert all_clients() == before
 
 
 def test_metadata_nesting_limit_is_32_levels(api: TestClient) -> None:
@@ -122,12 +127,12 @@ def test_swagger_ui_and_document_are_served(api: TestClient) -> None:
     } == {"listClients", "getClient", "createClient", "updateClient"}
 
 
-def test_health_and_reset_restore_the_fixtures(api: TestClient) -> None:
-    seeded = all_clients(api)
+def test_health_and_reset_restore_the_fixtures(api: TestClient, all_clients: Reader) -> None:
+    seeded = all_clients()
     created = api.post("/api/v1/clients", json={"name": "Temporary"}, headers=AUTH).json()
     api.put(f"/api/v1/clients/{seeded[0]['id']}", json={"name": "Renamed"}, headers=AUTH)
     assert api.get("/__mock/health").json()["status"] == "ok"
     assert api.post("/__mock/reset").status_code == 401
     assert api.post("/__mock/reset", headers=AUTH).status_code == 204
-    assert all_clients(api) == seeded
+    assert all_clients() == seeded
     assert api.get(f"/api/v1/clients/{created['id']}", headers=AUTH).status_code == 404

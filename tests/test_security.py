@@ -3,7 +3,8 @@ response, admin endpoints under the API's token rule, and no request data in a f
 
 from __future__ import annotations
 
-import ast
+import hmac
+import secrets
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from hostile.store_view import all_clients, leaks, problem_failures
 from hostile.wire import RawResponse, send
 
 import mockserver
+from mockserver.app import create_app
 from mockserver.testing import served_mock
 
 TOKEN = "security-token-9d1e"
@@ -42,43 +44,47 @@ def json_headers() -> list[tuple[str, str | bytes]]:
     return [*bearer(), ("Content-Type", "application/json")]
 
 
-# --- constant-time token comparison, checked in the source ---------------------------------
+# --- constant-time token comparison -----------------------------------------------------------
+# Timing cannot be measured reliably in a test; what can be checked is that every decision on a
+# token goes through compare_digest, with the token sent and the one configured.
 
 
-def package_trees() -> list[tuple[Path, ast.AST]]:
-    return [(path, ast.parse(path.read_text())) for path in sorted(PACKAGE.rglob("*.py"))]
+Compared = frozenset[bytes]  # the two values one compare_digest call was given
 
 
-def is_token_name(node: ast.AST) -> bool:
-    name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
-    return any(word in name.lower() for word in ("token", "expected", "secret", "api_key"))
+@pytest.fixture
+def digest_calls(monkeypatch: pytest.MonkeyPatch) -> list[Compared]:
+    calls: list[Compared] = []
+    real = hmac.compare_digest
+
+    def spy(a: str | bytes, b: str | bytes) -> bool:
+        calls.append(frozenset(v.encode() if isinstance(v, str) else bytes(v) for v in (a, b)))
+        return real(a, b)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    monkeypatch.setattr(secrets, "compare_digest", spy)
+    return calls
 
 
-def test_the_token_is_compared_in_constant_time() -> None:
-    calls = [
-        (path, node)
-        for path, tree in package_trees()
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and getattr(node.func, "attr", getattr(node.func, "id", "")) == "compare_digest"
-    ]
-    assert calls, "no hmac/secrets.compare_digest call in mockserver/: tokens compared with =="
-    compared = [call for _, call in calls if any(map(is_token_name, ast.walk(call)))]
-    assert compared, "compare_digest is called, but never on the token"
-
-
-def test_no_token_is_compared_with_equality() -> None:
-    offending = []
-    for path, tree in package_trees():
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Compare):
-                continue
-            operands = [node.left, *node.comparators]
-            equality = any(isinstance(op, ast.Eq | ast.NotEq) for op in node.ops)
-            variable = not any(isinstance(operand, ast.Constant) for operand in operands)
-            if equality and variable and any(map(is_token_name, operands)):
-                offending.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
-    assert not offending, f"tokens compared in variable time: {offending}"
+@pytest.mark.parametrize(
+    ("method", "path", "sent", "status"),
+    [
+        ("GET", "/api/v1/clients", TOKEN, 200),
+        ("GET", "/api/v1/clients", TOKEN[:-1] + "X", 401),
+        ("GET", "/api/v1/clients", TOKEN[:-1], 401),
+        ("POST", "/__mock/reset", "wrong", 401),
+        ("POST", "/__mock/reset", TOKEN, 204),
+    ],
+)
+def test_every_token_decision_is_a_constant_time_comparison(
+    digest_calls: list[Compared], method: str, path: str, sent: str, status: int
+) -> None:
+    with create_app(db=":memory:", token=TOKEN).test_client() as api:
+        answer = api.request(method, path, headers={"Authorization": f"Bearer {sent}"})
+    assert answer.status_code == status, answer.text
+    assert frozenset({sent.encode(), TOKEN.encode()}) in digest_calls, (
+        f"{method} {path}: the token was not compared with compare_digest"
+    )
 
 
 # --- nothing internal in any response body --------------------------------------------------
@@ -195,9 +201,14 @@ def test_request_data_never_names_a_file(server: Any, store_dir: Path) -> None:
             document = {"name": name, "tags": [name], "metadata": {name: name}}
             created = http.post(f"{server.api_url}/clients", json=document)
             assert created.status_code == 201
-            http.put(f"{server.api_url}/clients/{created.json()['id']}", json={"notes": name})
-            http.get(f"{server.api_url}/clients", params={"search": name})
-            http.get(f"{server.api_url}/clients/{name.replace('/', '%2F')}")
+            updated = http.put(
+                f"{server.api_url}/clients/{created.json()['id']}", json={"notes": name}
+            )
+            assert updated.status_code == 200 and updated.json()["notes"] == name
+            found = http.get(f"{server.api_url}/clients", params={"search": name})
+            assert created.json()["id"] in [client["id"] for client in found.json()["data"]]
+            as_id = http.get(f"{server.api_url}/clients/{name.replace('/', '%2F')}")
+            assert as_id.status_code == 404, f"{name!r} as an id: {as_id.status_code}"
     assert sorted(p.name for p in store_dir.iterdir()) == files_before
     for folder in (Path("/tmp"), store_dir, store_dir.parent, Path.cwd(), PACKAGE.parent):
         assert not any(MARKER in p.name for p in folder.iterdir()), (

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -73,7 +75,7 @@ def test_serve_persists_across_a_restart_and_reset_command_reseeds(tmp_path: Pat
         assert httpx.get(mock.api_url + client_url, headers=AUTH).status_code == 404
 
 
-def test_serve_prints_address_store_and_swagger_ui(tmp_path: Path) -> None:
+def test_serve_prints_address_store_and_swagger_ui_and_stops_cleanly(tmp_path: Path) -> None:
     port = free_port()
     command = serve_command(tmp_path / "clients.json", port, token="s3cret")
     process = subprocess.Popen(
@@ -84,11 +86,24 @@ def test_serve_prints_address_store_and_swagger_ui(tmp_path: Path) -> None:
     )
     try:
         banner = [process.stdout.readline().decode() for _ in range(2)]  # type: ignore[union-attr]
+        answered = answers_health(f"http://127.0.0.1:{port}", process)
     finally:
         stop(process)
     assert f"http://127.0.0.1:{port}/api/v1" in banner[0] and "clients.json" in banner[0]
     assert f"http://127.0.0.1:{port}/api/v1/ui/" in banner[1]
-    assert process.returncode is not None
+    assert answered, "nothing answered at the address the banner printed"
+    # SIGTERM (what `stop` sends first) ends serving with status 0: not killed, no traceback.
+    assert process.returncode == 0
+
+
+def answers_health(base_url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(base_url + "/__mock/health", timeout=1).status_code == 200:
+                return True
+        time.sleep(0.05)
+    return False
 
 
 def test_startup_fault_is_one_line_and_a_nonzero_exit(tmp_path: Path) -> None:
