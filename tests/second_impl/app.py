@@ -27,7 +27,7 @@ from tests.second_impl.store import Store
 
 LIMIT_MAX, ONE_MIB = 100, 1024 * 1024
 LIST_PARAMETERS = {"search", "status", "industry", "limit", "offset"}
-INTEGER = re.compile(r"-?[0-9]{1,18}")
+INTEGER = re.compile(r"-?[0-9]+")
 
 
 class Refused(Exception):

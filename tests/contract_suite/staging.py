@@ -1,0 +1,153 @@
+"""A correct API that behaves like a real staging, on purpose: a lagging search index and read
+replica, throttling, a rate limit, a tenant header at the gateway, slow writes.
+
+Served by uvicorn (`--factory tests.contract_suite.staging:app_from_env`), configured by
+STAGING_* variables; STAGING_DEFECT plants one defect of tests/contract_suite/defects behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from tests.contract_suite import defects
+from tests.contract_suite.planting import (
+    Defect,
+    Forward,
+    Planted,
+    auth_of,
+    is_create,
+    is_item,
+    is_list,
+    problem,
+    with_params,
+    with_response_json,
+)
+
+
+@dataclass
+class Staging:
+    lag: float = 0.0  # a write shows in lists and on the read replica this much later
+    throttle_every: int = 0  # every n-th request gets 429 with Retry-After: 1
+    rate_limit: int = 0  # more requests than this in one second get 429, Retry-After: 120
+    tenant: str = ""  # the gateway refuses requests without X-Tenant: <tenant>
+    slow_writes: float = 0.0  # seconds every POST/PUT takes
+    count: int = 0
+    recent: deque[float] = field(default_factory=deque)
+    # id -> (when written, the version before the write or None for a new record)
+    written: dict[str, tuple[float, dict[str, Any] | None]] = field(default_factory=dict)
+
+    async def __call__(self, request: httpx.Request, forward: Forward) -> httpx.Response:
+        refused = self.gateway(request)
+        if refused is not None:
+            return refused
+        if self.slow_writes and request.method in ("POST", "PUT"):
+            await asyncio.sleep(self.slow_writes)
+        if not self.lag:
+            return await forward(request)
+        return await self.lagging(request, forward)
+
+    def gateway(self, request: httpx.Request) -> httpx.Response | None:
+        self.count += 1
+        if self.tenant and request.headers.get("x-tenant") != self.tenant:
+            return problem(403, "Unknown tenant")
+        if self.throttle_every and self.count % self.throttle_every == 0:
+            return throttled("1")
+        if self.rate_limit:
+            now = time.monotonic()
+            while self.recent and now - self.recent[0] > 1:
+                self.recent.popleft()
+            if len(self.recent) >= self.rate_limit:
+                return throttled("120")
+            self.recent.append(now)
+        return None
+
+    async def lagging(self, request: httpx.Request, forward: Forward) -> httpx.Response:
+        now = time.monotonic()
+        before = None
+        if is_item(request, "PUT"):
+            current = await forward(httpx.Request("GET", request.url, headers=auth_of(request)))
+            before = current.json() if current.status_code == 200 else None
+        response = await forward(request)
+        if is_item(request, "GET") and response.status_code == 200:
+            stale = self.stale(response.json()["id"], now)
+            if stale is not None:
+                return stale if isinstance(stale, httpx.Response) else with_json(200, stale)
+        if is_create(request) and response.status_code == 201:
+            self.written[response.json()["id"]] = (now, None)
+        elif before is not None and response.status_code == 200:
+            previous = self.written.get(before["id"], (0.0, None))[1]
+            self.written[before["id"]] = (now, previous or before)
+        elif is_list(request) and response.status_code == 200 and self.any_recent(now):
+            return await self.lagging_list(request, forward, response, now)
+        return response
+
+    def any_recent(self, now: float) -> bool:
+        return any(now - when < self.lag for when, _ in self.written.values())
+
+    def stale(self, client_id: str, now: float) -> Any:
+        """What the replica and the index serve for a recent write: nothing for a new record,
+        the old version for an update."""
+        written = self.written.get(client_id)
+        if written is None or now - written[0] >= self.lag:
+            return None
+        if written[1] is None:
+            return problem(404, "Not Found")
+        return written[1]
+
+    async def lagging_list(
+        self, request: httpx.Request, forward: Forward, response: httpx.Response, now: float
+    ) -> httpx.Response:
+        """The whole list as the lagging index has it, then the page asked for."""
+        meta = response.json()["meta"]
+        matches: list[dict[str, Any]] = []
+        while True:
+            page = await forward(with_params(request, limit="100", offset=str(len(matches))))
+            data = page.json()["data"]
+            matches += data
+            if not data or len(matches) >= page.json()["meta"]["total"]:
+                break
+        visible = []
+        for client in matches:
+            stale = self.stale(client["id"], now)
+            if stale is None:
+                visible.append(client)
+            elif not isinstance(stale, httpx.Response):
+                visible.append(stale)
+        start, limit = meta["offset"], meta["limit"]
+        document = {"data": visible[start : start + limit], "meta": {**meta, "total": len(visible)}}
+        return with_response_json(response, document)
+
+
+def throttled(retry_after: str) -> httpx.Response:
+    response = problem(429, "Too Many Requests")
+    response.headers["Retry-After"] = retry_after
+    return response
+
+
+def with_json(status: int, document: dict[str, Any]) -> httpx.Response:
+    return httpx.Response(status, json=document)
+
+
+def app_from_env() -> Any:
+    from mockserver.app import create_app
+
+    env = os.environ
+    app: Any = create_app(db=":memory:")
+    defect: Defect | None = defects.DEFECTS.get(env.get("STAGING_DEFECT", ""))
+    if defect is not None:
+        app = Planted(app, defect)
+    staging = Staging(
+        lag=float(env.get("STAGING_LAG", "0")),
+        throttle_every=int(env.get("STAGING_THROTTLE_EVERY", "0")),
+        rate_limit=int(env.get("STAGING_RATE_LIMIT", "0")),
+        tenant=env.get("STAGING_TENANT", ""),
+        slow_writes=float(env.get("STAGING_SLOW_WRITES", "0")),
+    )
+    return Planted(app, staging)
