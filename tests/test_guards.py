@@ -167,6 +167,20 @@ def test_requests_without_an_api_body_pass_untouched(request_scope: dict[str, An
     assert app.scope is request_scope and app.body == b"\xff not json"
 
 
+def test_an_operation_that_takes_no_body_passes_without_content_type() -> None:
+    request = scope(headers=[], operation_id="mockserver.control.basics.resetMock")
+    app, client = App(), Client([b""])
+    guard = BodyGuard(app, max_body_bytes=LIMIT, bodiless=frozenset({request_operation(request)}))
+    asyncio.run(guard(request, client.receive, client.send))
+    assert app.scope is request
+    problem, _ = refusal(request)  # the same request to an operation that takes a body
+    assert problem.status_code == 415
+
+
+def request_operation(request: Scope) -> str:
+    return str(request["extensions"][ROUTING_CONTEXT]["operation_id"])
+
+
 @pytest.fixture(scope="module")
 def paths() -> ContractPaths:
     return ContractPaths(load_spec(SPEC_PATH))
