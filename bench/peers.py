@@ -28,6 +28,8 @@ AUTH = {"Authorization": "Bearer bench"}
 READY_TIMEOUT_S = 90.0
 
 OURS, JSON_SERVER, PRISM = "ours", "json-server", "prism"
+# Ours with `--durability disk` (an fdatasync before each write's answer), to show its price.
+OURS_DISK = "ours, disk"
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,16 @@ def mock_supports_workers() -> bool:
     return "--workers" in help_text
 
 
-def ours_command(workdir: Path, port: int, fixtures: Path, workers: int | None) -> list[str]:
+def ours_command(
+    workdir: Path,
+    port: int,
+    fixtures: Path,
+    workers: int | None,
+    durability: str | None = None,
+    reset: bool = True,
+) -> list[str]:
+    """`mockserver serve` as `make run` starts it (one worker per core, durability "os"), on a
+    store reseeded from `fixtures`, unless told otherwise."""
     command = [
         str(VENV_BIN / "mockserver"),
         "serve",
@@ -61,9 +72,10 @@ def ours_command(workdir: Path, port: int, fixtures: Path, workers: int | None) 
         f"--port={port}",
         f"--db={workdir / 'clients.json'}",
         f"--fixtures={fixtures}",
-        "--reset",
         "--log-level=warning",
     ]
+    command += ["--reset"] if reset else []
+    command += [f"--durability={durability}"] if durability else []
     if workers and mock_supports_workers():
         command.append(f"--workers={workers}")
     return command
@@ -102,18 +114,24 @@ def api_prefix(name: str) -> str:
 
 def readiness_path(name: str) -> str:
     """Ours has a health route; the peers are ready once they answer a list request."""
-    return "/__mock/health" if name == OURS else api_prefix(name) + "/clients"
+    return "/__mock/health" if name in (OURS, OURS_DISK) else api_prefix(name) + "/clients"
 
 
 @contextmanager
 def serve(
-    name: str, fixtures: Path = FIXTURES, workers: int | None = None
+    name: str,
+    fixtures: Path = FIXTURES,
+    workers: int | None = None,
+    workdir: Path | None = None,
+    reset: bool = True,
 ) -> Iterator[RunningServer]:
-    """Start one server in a fresh temp dir, wait for its first 200, stop it (by PID) on exit."""
-    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as temp:
-        workdir, port = Path(temp), free_port()
+    """Start one server in a fresh temp dir (or `workdir`, to restart ours on its store), wait
+    for its first 200, stop it (by PID) on exit."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name.replace(', ', '-')}-") as temp:
+        workdir, port = workdir or Path(temp), free_port()
         command = {
-            OURS: lambda: ours_command(workdir, port, fixtures, workers),
+            OURS: lambda: ours_command(workdir, port, fixtures, workers, reset=reset),
+            OURS_DISK: lambda: ours_command(workdir, port, fixtures, workers, "disk", reset),
             JSON_SERVER: lambda: json_server_command(workdir, port, fixtures),
             PRISM: lambda: prism_command(port),
         }[name]()

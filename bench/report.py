@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from statistics import median
 
-from bench.peers import OURS
+from bench.peers import OURS, OURS_DISK
 from bench.side_by_side import Cell, Results, Workload
 from bench.wrk import WrkResult
 
@@ -56,8 +56,8 @@ def side_by_side_table(
     rows = []
     for workload in workloads:
         for name in servers:
-            cell = results[(workload.name, name)]
-            if not cell.runs:
+            cell = results.get((workload.name, name))
+            if cell is None or not cell.runs:
                 continue
             rows.append(
                 [
@@ -75,16 +75,21 @@ def side_by_side_table(
 
 
 def ratio_table(results: Results, workloads: Sequence[Workload], servers: Sequence[str]) -> str:
-    """Ours divided by each peer, per round, median of the rounds."""
-    peers = [name for name in servers if name != OURS]
+    """Ours (each variant) divided by each peer, per round, median of the rounds."""
+    mine = [name for name in servers if name in (OURS, OURS_DISK)]
+    peers = [name for name in servers if name not in mine]
     headers = ["workload"] + [f"req/s ours/{p}" for p in peers] + [f"p50 ours/{p}" for p in peers]
     rows = []
     for workload in workloads:
-        ours = results[(workload.name, OURS)]
-        cells = [results[(workload.name, peer)] for peer in peers]
-        rates = [_format(round_ratio(ours, cell, requests_per_s)) for cell in cells]
-        latencies = [_format(round_ratio(ours, cell, p50_ms)) for cell in cells]
-        rows.append([workload.name, *rates, *latencies])
+        for variant in mine:
+            ours = results.get((workload.name, variant))
+            if ours is None or not ours.runs:
+                continue
+            cells = [results[(workload.name, peer)] for peer in peers]
+            rates = [_format(round_ratio(ours, cell, requests_per_s)) for cell in cells]
+            latencies = [_format(round_ratio(ours, cell, p50_ms)) for cell in cells]
+            label = workload.name if variant == OURS else f"{workload.name} ({variant})"
+            rows.append([label, *rates, *latencies])
     return markdown_table(headers, rows)
 
 

@@ -15,16 +15,16 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bench import proxy_latency, report, targets
+from bench import proxy_latency, report, stalls, targets
 from bench.contract import time_contract_suite
-from bench.peers import JSON_SERVER, NODE_BIN, OURS, PRISM, REPO
+from bench.peers import JSON_SERVER, NODE_BIN, OURS, OURS_DISK, PRISM, REPO
 from bench.scaling import OPERATIONS, measure_sizes
 from bench.side_by_side import WORKLOADS, measure
 from bench.startup import measure_startup, startup_rows
 
-SECTIONS = ("side", "scaling", "startup", "contract", "proxy")
-SERVERS = (OURS, JSON_SERVER, PRISM)
-SIZES = (100, 1_000, 10_000)
+SECTIONS = ("side", "scaling", "stalls", "startup", "contract", "proxy")
+SERVERS = (OURS, OURS_DISK, JSON_SERVER, PRISM)
+SIZES = (100, 1_000, 10_000, 100_000)
 DEFAULT_OUTPUT = REPO / "bench" / "out" / "latest.md"
 
 
@@ -40,8 +40,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--workers",
         type=int,
-        default=2,
-        help="--workers for our mock in the side-by-side run (2: one per core)",
+        help="--workers for our mock (default: none given, as `make run`: one per core)",
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
@@ -117,22 +116,34 @@ def run_side_by_side(args: argparse.Namespace, out: list[str], checks: list[list
 
 def run_scaling(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
     print(f"scaling: {args.requests_per_op} sequential requests per operation", flush=True)
-    # Scaling and start-up measure the mock as `mockserver serve` runs it by default: one process.
-    sizes = measure_sizes(SIZES, args.requests_per_op, None)
+    # Scaling and start-up measure the mock as `mockserver serve` runs it by default.
+    sizes = measure_sizes(SIZES, args.requests_per_op, args.workers)
     rows = [
         [f"{s.clients:,}", *(f"{s.p50_ms[op]:.2f}" for op in OPERATIONS), f"{s.rss_mb:.0f}",
-         f"{s.ready_s:.2f}", str(s.failures)]
+         f"{s.ready_s:.2f}", f"{s.first_seed_s:.2f}", str(s.failures)]
         for s in sizes
     ]  # fmt: skip
-    headers = ["clients", *(f"{op} p50 ms" for op in OPERATIONS), "RSS MB", "ready s", "failed"]
+    headers = [
+        "clients", *(f"{op} p50 ms" for op in OPERATIONS), "RSS MB", "restart s",
+        "first seeding s", "failed",
+    ]  # fmt: skip
     out += [f"## Scaling (our mock, {args.requests_per_op} sequential requests per operation)", ""]
     out += [report.markdown_table(headers, rows), ""]
-    checks += targets.scaling_rows(sizes)
+    checks += targets.scaling_rows(sizes) + targets.large_rows(sizes)
+
+
+def run_stalls(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
+    seconds = 6 if args.quick else 20
+    print(f"stalls: get by id at 10,000 clients for {seconds} s during writes and searches")
+    figures = stalls.measure(seconds, args.workers)
+    out += [f"## No stalls (10,000 clients, {seconds} s, all at once)", "", figures.markdown(), ""]
+    checks += targets.stall_row(figures.get.p50_ms, figures.get.p99_ms)
 
 
 def run_startup(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
     print(f"start-up: {args.startup_repeats} start(s) per server", flush=True)
-    timings = measure_startup(args.servers, args.startup_repeats, None)
+    servers = [name for name in args.servers if name != OURS_DISK]  # starts alike
+    timings = measure_startup(servers, args.startup_repeats, args.workers)
     headers = ["server", "median s", "min s", "max s", "CPU s (median)"]
     out += [f"## Start-up (process start to first 200, {args.startup_repeats} starts)", ""]
     out += [report.markdown_table(headers, startup_rows(timings)), ""]
@@ -168,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     sections = {
         "side": run_side_by_side,
         "scaling": run_scaling,
+        "stalls": run_stalls,
         "startup": run_startup,
         "contract": run_contract,
         "proxy": run_proxy,

@@ -9,7 +9,7 @@ from statistics import median
 
 import httpx
 
-from bench.peers import AUTH, FIXTURES, JSON_SERVER, OURS, PRISM, RunningServer, serve
+from bench.peers import AUTH, FIXTURES, JSON_SERVER, OURS, OURS_DISK, PRISM, RunningServer, serve
 from bench.wrk import WrkResult, run_wrk
 
 SEARCH_TERM = "an"
@@ -17,6 +17,7 @@ SEARCH_TERM = "an"
 KNOWN_ID = json.loads((FIXTURES / "clients.json").read_text())[0]["id"]
 JSON_SERVER_ORDER = "_sort=created_at&_order=desc"
 PRISM_NOTE = "fixed example, not stateful"
+DISK_NOTE = "yes; `--durability disk`: flushed before the answer"
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ WORKLOADS = (
         "create.lua",
         {
             OURS: Target("/clients", "POST"),
+            OURS_DISK: Target("/clients", "POST", note=DISK_NOTE),
             JSON_SERVER: Target("/clients", "POST", note="no validation, no defaults"),
             PRISM: Target("/clients", "POST", note=f"{PRISM_NOTE}, stores nothing"),
         },
@@ -90,6 +92,7 @@ WORKLOADS = (
         "update.lua",
         {
             OURS: Target(f"/clients/{KNOWN_ID}", "PUT"),
+            OURS_DISK: Target(f"/clients/{KNOWN_ID}", "PUT", note=DISK_NOTE),
             JSON_SERVER: Target(
                 f"/clients/{KNOWN_ID}", "PATCH", note="PATCH (its PUT replaces all), no validation"
             ),
@@ -134,6 +137,8 @@ def measure(
     for workload in workloads:
         for run in range(1, runs + 1):
             for name in servers:
+                if name not in workload.targets:
+                    continue  # ours with --durability disk only differs on writes
                 cell = results[(workload.name, name)]
                 with serve(name, workers=workers) as server:
                     run_once(server, workload, cell, seconds, warmup_seconds)

@@ -15,6 +15,13 @@ STARTUP_LIMIT_S = 1.5
 CONTRACT_LIMIT_S = 120.0
 SEARCH_P50_LIMIT_MS = 25.0
 MEMORY_LIMIT_MB = 150.0
+READ_TAIL_LIMIT = 4.0  # p99 / p50 on reads, side by side
+STALL_TAIL_LIMIT = 5.0  # p99 / p50 of get by id during the write-heavy run
+LARGE = 100_000
+LARGE_SEARCH_LIMIT_MS = 50.0
+LARGE_STARTUP_LIMIT_S = 3.0
+LARGE_MEMORY_LIMIT_MB = 400.0
+READS = ("list limit=50", "list search=an", "get by id")
 
 Row = list[str]
 
@@ -35,6 +42,49 @@ def throughput_rows(results: Results, workloads: Sequence[Workload]) -> list[Row
         if share is not None:
             target = f"{workload.name}: req/s ours >= {peer}"
             rows.append([target, f"{share:.2f}x", verdict(share >= 1)])
+    for workload in workloads:
+        ours = results.get((workload.name, OURS))
+        if workload.name in READS and ours and ours.runs:
+            tail = median(run.p99_ms / run.p50_ms for run in ours.runs if run.p50_ms > 0)
+            target = f"{workload.name}: ours p99 < {READ_TAIL_LIMIT:.0f}x p50"
+            rows.append([target, f"{tail:.1f}x", verdict(tail < READ_TAIL_LIMIT)])
+    return rows
+
+
+def stall_row(p50_ms: float, p99_ms: float) -> list[Row]:
+    tail = p99_ms / p50_ms if p50_ms > 0 else float("inf")
+    measured = f"{tail:.1f}x ({p50_ms:.1f} / {p99_ms:.1f} ms)"
+    target = f"10k get by id p99 < {STALL_TAIL_LIMIT:.0f}x p50 under writes and searches"
+    return [[target, measured, verdict(tail < STALL_TAIL_LIMIT)]]
+
+
+def large_rows(sizes: Sequence[SizeResult]) -> list[Row]:
+    by_size = {size.clients: size for size in sizes}
+    small, large = by_size.get(100), by_size.get(LARGE)
+    if not small or not large:
+        return []
+    rows = []
+    for operation in ("get by id", "update"):
+        growth = large.p50_ms[operation] / small.p50_ms[operation]
+        rows.append([f"100k {operation} p50 <= 2x of 100", f"{growth:.2f}x", verdict(growth <= 2)])
+    search = large.p50_ms[NEW_TERM]
+    rows += [
+        [
+            f"100k list-search (new term) p50 < {LARGE_SEARCH_LIMIT_MS:.0f} ms",
+            f"{search:.1f} ms",
+            verdict(search < LARGE_SEARCH_LIMIT_MS),
+        ],
+        [
+            f"100k start-up (existing store) < {LARGE_STARTUP_LIMIT_S:.0f} s",
+            f"{large.ready_s:.2f} s (first seeding {large.first_seed_s:.1f} s)",
+            verdict(large.ready_s < LARGE_STARTUP_LIMIT_S),
+        ],
+        [
+            f"100k resident memory < {LARGE_MEMORY_LIMIT_MB:.0f} MB",
+            f"{large.rss_mb:.0f} MB",
+            verdict(large.rss_mb < LARGE_MEMORY_LIMIT_MB),
+        ],
+    ]
     return rows
 
 

@@ -99,9 +99,46 @@ def test_failures_above_one_percent_are_flagged_in_bold() -> None:
 def test_throughput_targets_compare_against_json_server_everywhere_and_prism_on_get() -> None:
     rows = targets.throughput_rows(fake_results(100, 50, 200), WORKLOADS)
     verdicts = {row[0]: row[2] for row in rows}
-    assert len(verdicts) == len(WORKLOADS) + 1
+    assert len(verdicts) == len(WORKLOADS) + 1 + len(targets.READS)
     assert verdicts["get by id: req/s ours >= json-server"] == "met"
     assert verdicts["get by id: req/s ours >= prism"] == "**missed**"
+    assert verdicts["get by id: ours p99 < 4x p50"] == "met"  # result(): p99 is 3x p50
+
+
+def test_a_read_tail_over_four_times_its_median_misses() -> None:
+    results = fake_results(100, 50, 200)
+    results[("list limit=50", "ours")] = Cell([WrkResult(100, 2.0, 9.0, 1000, 0, 0)], 200, 500)
+    verdicts = {row[0]: row[2] for row in targets.throughput_rows(results, WORKLOADS)}
+    assert verdicts["list limit=50: ours p99 < 4x p50"] == "**missed**"
+
+
+def test_ratio_table_has_a_row_for_ours_at_disk_durability_on_writes_only() -> None:
+    results = fake_results(100, 200, 50)
+    results[("create", "ours, disk")] = Cell([result(50)], 201, 300)
+    servers = ["ours", "ours, disk", "json-server", "prism"]
+    table = report.ratio_table(results, WORKLOADS, servers)
+    assert "| create (ours, disk) | 0.25 | 1.00 |" in table
+    assert "get by id (ours, disk)" not in table
+
+
+def test_stall_target_is_the_tail_of_get_under_load() -> None:
+    assert targets.stall_row(2.0, 9.0)[0][2] == "met"
+    assert targets.stall_row(2.0, 10.0)[0][2] == "**missed**"
+
+
+def test_the_100k_row_is_judged_against_the_100_row() -> None:
+    small = SizeResult(100, 1.0, {"create": 2, "update": 2, "get by id": 1, NEW_TERM: 3}, 0, 80)
+    large = SizeResult(
+        100_000, 2.5, {"create": 3, "update": 5, "get by id": 1.9, NEW_TERM: 40}, 0, 390, 60.0
+    )
+    verdicts = {row[0]: row[2] for row in targets.large_rows([small, large])}
+    assert verdicts == {
+        "100k get by id p50 <= 2x of 100": "met",
+        "100k update p50 <= 2x of 100": "**missed**",
+        "100k list-search (new term) p50 < 50 ms": "met",
+        "100k start-up (existing store) < 3 s": "met",
+        "100k resident memory < 400 MB": "met",
+    }
 
 
 def test_scaling_targets_use_growth_from_100_to_10000() -> None:
