@@ -1,0 +1,40 @@
+"""`mockserver diff`: load both sides, compare, mark traffic, check the version, report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mockserver.diff.cli import CLEAN, FAILED, UNREADABLE
+from mockserver.diff.load import LoadError, load
+from mockserver.diff.model import Severity
+from mockserver.diff.operations import diff_documents
+from mockserver.diff.report import Outcome, render
+from mockserver.diff.traffic import TrafficError, mark, read_traffic
+from mockserver.diff.version import version_problems
+
+
+def execute(args: argparse.Namespace) -> int:
+    try:
+        base, head = load(args.base), load(args.head)
+        calls = [call for path in args.traffic for call in read_traffic(path)]
+    except (LoadError, TrafficError) as error:
+        print(f"mockserver diff: error: {error}", file=sys.stderr)
+        return UNREADABLE
+    changes = sorted(diff_documents(base, head), key=lambda c: -c.severity)
+    if args.traffic:
+        changes = mark(changes, calls, base)
+    problems = version_problems(base.version, head.version, changes) if args.check_version else []
+    fail_on = Severity[args.fail_on.upper()] if args.fail_on else None
+    outcome = Outcome(
+        args.base, args.head, changes, problems, fail_on, (base.version, head.version)
+    )
+    report = render(outcome, args.format)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(report, encoding="utf-8")
+        print(outcome.summary(), file=sys.stderr)
+    else:
+        sys.stdout.write(report)
+    return FAILED if outcome.failed else CLEAN
