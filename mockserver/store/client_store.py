@@ -114,7 +114,7 @@ class ClientStore:
         """Apply `change` to the stored record atomically; it returns the new record."""
         with self._writing() as transaction:
             used = self._live(transaction, session, counted=True)
-            record = change(_found(used.get(self._seed, client_id), client_id))
+            record = change(dict(_found(used.get(self._seed, client_id), client_id)))
             self._log(transaction, _put(session, record))
             return self._present(record)
 
@@ -268,8 +268,7 @@ class ClientStore:
                 with self._writing() as transaction:
                     session = self._live(transaction, name, counted=True)
             else:
-                self._count(session, 1, now)
-                self._pending_use(name, now)
+                self._note_use(name, session, now)
                 if now - self._shared_at >= USAGE_EVERY:
                     with self._writing() as transaction:
                         self._share_use(transaction, now)
@@ -285,8 +284,7 @@ class ClientStore:
             self._log(transaction, {"s": name, "open": now}, durable=False)
             session = self._sessions[name]
         if counted:
-            self._count(session, 1, now)
-            self._pending_use(name, now)
+            self._note_use(name, session, now)
         if now - self._shared_at >= USAGE_EVERY:
             self._share_use(transaction, now)
         return session
@@ -322,10 +320,17 @@ class ClientStore:
         session.requests += int(requests)
         session.last_used = max(session.last_used, last_used)
 
-    def _pending_use(self, name: str, now: float) -> None:
-        pending = self._pending.setdefault(name, [0, now])
-        pending[0] += 1
-        pending[1] = now
+    def _note_use(self, name: str, session: Session, now: float) -> None:
+        """One request served: counted here at once, journaled with the next `use` line."""
+        session.requests += 1
+        if now > session.last_used:
+            session.last_used = now
+        pending = self._pending.get(name)
+        if pending is None:
+            self._pending[name] = [1, now]
+        else:
+            pending[0] += 1
+            pending[1] = now
 
     def _log(self, transaction: Transaction, entry: Entry, durable: bool = True) -> None:
         transaction.append(entry, durable)

@@ -96,9 +96,10 @@ class Dataset:
         return client_id in self._doc_ids
 
     def get(self, client_id: str) -> Record | None:
+        """The stored record itself, not a copy: read it, never change it."""
         doc_id = self._doc_ids.get(client_id)
         document = self._table.get(doc_id=doc_id) if doc_id is not None else None
-        return None if document is None else dict(document)
+        return cast(Record | None, document)
 
     def search(self, filters: Filters) -> list[Record]:
         """Every record matching non-empty filters, in no particular order (not copies).

@@ -50,6 +50,7 @@ class Session:
         return limits.ttl > 0 and now - self.last_used > limits.ttl
 
     def get(self, seed: Dataset, client_id: str) -> Record | None:
+        """The stored record itself, not a copy: read it, never change it."""
         record = self.data.get(client_id)
         if record is None and self.over_seed:
             return seed.get(client_id)
@@ -83,7 +84,7 @@ class Session:
         if self.over_seed:
             matches += [r for r in seed.search(filters) if r["id"] not in self.data]
         matches.sort(key=order_key)
-        return [dict(r) for r in matches[offset : offset + limit]], len(matches)
+        return matches[offset : offset + limit], len(matches)
 
     def _keys(self, seed: Dataset, offset: int, limit: int) -> list[OrderKey]:
         if not self.over_seed:
