@@ -109,24 +109,24 @@ def inline_the_status_schema(doc: dict[str, Any]) -> None:
     doc["components"]["schemas"]["Client"]["properties"]["status"] = dict(status)
 
 
-B, W, I = "breaking", "warning", "info"
+BREAKING, WARNING, INFO = "breaking", "warning", "info"
 OWN_EDITS = [
     (
         add_optional_linkedin,
-        {("request-optional-property-added", I), ("response-property-added", I)},
+        {("request-optional-property-added", INFO), ("response-property-added", INFO)},
     ),
     (
         rename_inactive_to_archived,
         {
-            ("request-enum-value-removed", B),
-            ("request-enum-value-added", I),
-            ("response-enum-value-added", W),
-            ("response-enum-value-removed", I),
+            ("request-enum-value-removed", BREAKING),
+            ("request-enum-value-added", INFO),
+            ("response-enum-value-added", WARNING),
+            ("response-enum-value-removed", INFO),
         },
     ),
-    (require_email_on_create, {("request-property-became-required", B)}),
-    (drop_industry_filter, {("parameter-removed", B)}),
-    (widen_phone, {("request-max-increased", I), ("response-max-increased", W)}),
+    (require_email_on_create, {("request-property-became-required", BREAKING)}),
+    (drop_industry_filter, {("parameter-removed", BREAKING)}),
+    (widen_phone, {("request-max-increased", INFO), ("response-max-increased", WARNING)}),
     (inline_the_status_schema, set()),
 ]
 

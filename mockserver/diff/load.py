@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 from referencing import Registry, Resource, Specification
-from referencing.exceptions import Unresolvable
+from referencing.exceptions import Unresolvable, Unretrievable
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
@@ -42,7 +42,7 @@ class Node:
             try:
                 resolved = node.resolver.lookup(ref)
             except Unresolvable as error:
-                raise LoadError(f"unresolvable $ref {ref!r}: {error}") from None
+                raise LoadError(f"$ref {ref!r}: {_why(error)}") from None
             node = Node(resolved.contents, resolved.resolver)
         return node
 
@@ -111,6 +111,16 @@ def load(spec: str, cwd: Path | None = None) -> Document:
     return Document(spec, Node(contents, registry.resolver(uri)))
 
 
+def _why(error: BaseException) -> str:
+    """referencing wraps a file that cannot be read twice; say what the reader said."""
+    cause = error.__cause__
+    while isinstance(cause, Unretrievable) and cause.__cause__ is not None:
+        cause = cause.__cause__
+    if isinstance(cause, LoadError):  # raised by our reader: the file, and why
+        return str(cause)
+    return "unresolvable: nothing at that pointer"
+
+
 def _read(read: Callable[[str], str], uri: str, shown: str) -> str:
     try:
         return read(uri)
@@ -139,6 +149,9 @@ def _git_reader(ref: str, cwd: Path) -> Callable[[str], str]:
 def _parse(text: str, shown: str) -> Any:
     try:
         return _string_keys(yaml.load(text, Loader=SAFE_LOADER))
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else "?"
+        raise LoadError(f"{shown}: not YAML or JSON (line {line}: {error.problem})") from None
     except yaml.YAMLError as error:
         raise LoadError(f"{shown}: not YAML or JSON ({error})") from None
 

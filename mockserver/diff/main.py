@@ -19,10 +19,11 @@ def execute(args: argparse.Namespace) -> int:
     try:
         base, head = load(args.base), load(args.head)
         calls = [call for path in args.traffic for call in read_traffic(path)]
+        # $refs are followed while comparing: a broken one surfaces here.
+        changes = sorted(diff_documents(base, head), key=lambda c: -c.severity)
     except (LoadError, TrafficError) as error:
         print(f"mockserver diff: error: {error}", file=sys.stderr)
         return UNREADABLE
-    changes = sorted(diff_documents(base, head), key=lambda c: -c.severity)
     if args.traffic:
         changes = mark(changes, calls, base)
     problems = version_problems(base.version, head.version, changes) if args.check_version else []
