@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from mockserver.scenarios import requests as journal_module
-from mockserver.scenarios.middleware import BODY_CAP
 from mockserver.scenarios.requests import Journal
 from mockserver.testing import served_mock
 
@@ -173,7 +172,7 @@ def test_a_large_body_is_kept_up_to_the_cap(mock: httpx.Client) -> None:
     )
     [entry] = journal(mock, session)["data"]
     assert entry["truncated"] is True
-    assert len(entry["body"]) == BODY_CAP
+    assert len(entry["body"]) == journal_module.BODY_CAP
     assert entry["body"].startswith('{"name":')
 
 
@@ -181,12 +180,13 @@ def test_a_large_body_is_kept_up_to_the_cap(mock: httpx.Client) -> None:
 def test_the_journal_keeps_the_newest_entries_up_to_its_bound(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, on_disk: bool
 ) -> None:
-    monkeypatch.setattr(journal_module, "COMPACT_BYTES", 64 * 1024)
+    monkeypatch.setattr(journal_module, "COMPACT_BYTES", 256 * 1024)
     store = Journal(tmp_path if on_disk else None)
-    total = journal_module.LIMIT + 1500
+    total = journal_module.LIMIT + 3000
     for n in range(total):
-        store.record("s", {"n": n, "_t": n})
-    kept = [entry["n"] for entry in store.entries("s")]
-    assert kept == list(range(total - journal_module.LIMIT, total))
+        raw = {"t": n, "m": "GET", "p": f"/{n}", "q": "", "o": None, "h": {}, "b": ""}
+        store.record("s", {**raw, "n": 0, "s": 200, "d": 0.1, "r": None, "f": None})
+    kept = [entry["path"] for entry in store.entries("s")]
+    assert kept == [f"/{n}" for n in range(total - journal_module.LIMIT, total)]
     if on_disk:
-        assert (tmp_path / "requests" / "s.jsonl").stat().st_size <= 64 * 1024 + 100
+        assert (tmp_path / "requests" / "s.jsonl").stat().st_size <= 256 * 1024 + 200

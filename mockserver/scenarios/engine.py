@@ -41,7 +41,7 @@ class Scenarios:
     def forget(self, session: str) -> None:
         """A forgotten session leaves neither rules nor journal behind."""
         self.rules.clear(session)
-        self.journal.forget(session)
+        self.journal.clear(session)
 
     def forget_all_but(self, kept: str) -> None:
         for session in set(self.rules.sessions()) | set(self.journal.sessions()):

@@ -11,13 +11,11 @@ reach the store. Control endpoints (`/__mock`) and the docs pass both untouched.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from connexion.exceptions import ProblemException
@@ -30,11 +28,10 @@ from mockserver.scenarios import faults
 from mockserver.scenarios.answers import Answer, Undeclared
 from mockserver.scenarios.engine import Scenarios
 from mockserver.scenarios.prefer import PreferError, parse_prefer
+from mockserver.scenarios.requests import BODY_CAP
 from mockserver.scenarios.rules import Rule, delay_seconds
-from mockserver.store.model import timestamp
 
 EXCHANGE = "mockserver.exchange"
-BODY_CAP = 4096  # request body bytes kept in a journal entry
 HEADER_CAP = 1000
 SECRET_QUERY = re.compile(
     r"((?:^|&)(?:access_token|token|api_key|apikey|key|password|secret)=)[^&]*", re.I
@@ -111,20 +108,23 @@ class RequestJournal:
 
 
 def _entry(exchange: Exchange, routing: dict[str, Any]) -> dict[str, Any]:
+    """The entry as stored: short keys, raw values; `requests.shown` makes it readable later,
+    so a request pays only for collecting it."""
     scope = exchange.scope
+    query = scope["query_string"].decode("latin-1")
     return {
-        "time": timestamp(datetime.fromtimestamp(exchange.received_ns / 1e9, UTC)),
-        "method": scope["method"],
-        "path": scope["path"],
-        "query": SECRET_QUERY.sub(r"\1<redacted>", scope["query_string"].decode("latin-1")),
-        "operation": exchange.operation or routing.get("operation_id"),
-        "headers": _headers(scope),
-        **_body(exchange),
-        "status": exchange.status,
-        "duration_ms": round((time.perf_counter() - exchange.started) * 1000, 3),
-        "rule": exchange.rule,
-        "fault": exchange.fault,
-        "_t": exchange.received_ns,
+        "t": exchange.received_ns,
+        "m": scope["method"],
+        "p": scope["path"],
+        "q": SECRET_QUERY.sub(r"\1<redacted>", query) if query else "",
+        "o": exchange.operation or routing.get("operation_id"),
+        "h": _headers(scope),
+        "b": exchange.body.decode("utf-8", "replace"),
+        "n": exchange.body_size,
+        "s": exchange.status,
+        "d": round((time.perf_counter() - exchange.started) * 1000, 3),
+        "r": exchange.rule,
+        "f": exchange.fault,
     }
 
 
@@ -132,21 +132,9 @@ def _headers(scope: Scope) -> dict[str, str]:
     headers: dict[str, str] = {}
     for raw_name, raw_value in scope["headers"]:
         name = raw_name.decode("latin-1").lower()
-        value = "<redacted>" if name in SECRET_HEADERS else raw_value.decode("latin-1")
+        value = "<redacted>" if name in SECRET_HEADERS else raw_value.decode("latin-1")[:HEADER_CAP]
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    return {name: value[:HEADER_CAP] for name, value in headers.items()}
-
-
-def _body(exchange: Exchange) -> dict[str, Any]:
-    if not exchange.body_size:
-        return {"body": None, "truncated": False}
-    raw = bytes(exchange.body)
-    if exchange.body_size <= BODY_CAP:
-        try:
-            return {"body": json.loads(raw), "truncated": False}
-        except ValueError:
-            pass
-    return {"body": raw.decode("utf-8", "replace"), "truncated": exchange.body_size > BODY_CAP}
+    return headers
 
 
 class ScenarioRules:

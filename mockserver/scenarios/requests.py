@@ -3,8 +3,10 @@
 One JSON line per request in `requests/<session>.jsonl`, appended under an exclusive flock on
 that file before the answer leaves, so a client that has its answer finds the entry in any
 worker. The file is cut back to the newest `LIMIT` entries in place once it passes
-`COMPACT_BYTES`; readers hold a shared lock. With a `:memory:` store (one process) a deque per
-session does the same.
+`COMPACT_BYTES` (in place, never replaced, so every process keeps writing to the right file);
+readers hold a shared lock. With a `:memory:` store (one process) a deque per session does the
+same. Entries are stored raw (short keys, the body as text) and made readable by `shown` when
+listed: the request pays for collecting, the listing for formatting.
 """
 
 from __future__ import annotations
@@ -16,14 +18,18 @@ import os
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mockserver.store.model import timestamp
+
 Entry = dict[str, Any]
 LIMIT = 1000  # entries kept per session
+BODY_CAP = 4096  # request body bytes kept per entry
 COMPACT_BYTES = 4 * 1024 * 1024
 OPEN_FILES = 32
-ORDER_KEY = "_t"  # arrival time in ns: the order entries are listed in
+ENCODER = json.JSONEncoder(separators=(",", ":"))  # one, not one per call as json.dumps makes
 
 
 class Journal:
@@ -40,22 +46,22 @@ class Journal:
             with self._lock:
                 self._memory.setdefault(session, deque(maxlen=LIMIT)).append(entry)
             return
-        line = json.dumps(entry, separators=(",", ":"), default=str).encode() + b"\n"
+        line = ENCODER.encode(entry).encode() + b"\n"
         with self._lock, self._locked(session, fcntl.LOCK_EX) as descriptor:
             os.write(descriptor, line)
             if os.lseek(descriptor, 0, os.SEEK_END) > COMPACT_BYTES:
                 _keep_newest(descriptor)
 
     def entries(self, session: str) -> list[Entry]:
-        """Every entry kept, oldest first (by arrival), without the ordering key."""
+        """Every entry kept, oldest first (by arrival)."""
         if self._folder is None:
             with self._lock:
                 found = list(self._memory.get(session, ()))
         else:
             with self._lock, self._locked(session, fcntl.LOCK_SH) as descriptor:
                 found = [json.loads(line) for line in _lines(descriptor)[-LIMIT:]]
-        found.sort(key=lambda entry: entry.get(ORDER_KEY, 0))
-        return [{k: v for k, v in entry.items() if k != ORDER_KEY} for entry in found]
+        found.sort(key=lambda entry: entry["t"])
+        return [shown(entry) for entry in found]
 
     def clear(self, session: str) -> None:
         if self._folder is None:
@@ -66,30 +72,16 @@ class Journal:
             os.ftruncate(descriptor, 0)
 
     def sessions(self) -> list[str]:
+        """Sessions with entries."""
         if self._folder is None:
-            return list(self._memory)
-        return [path.stem for path in self._folder.glob("*.jsonl")]
-
-    def forget(self, session: str) -> None:
-        """Drop the session's journal altogether (the session itself was forgotten)."""
-        if self._folder is None:
-            self.clear(session)
-            return
-        with self._lock:
-            with self._locked(session, fcntl.LOCK_EX):
-                (self._folder / f"{session}.jsonl").unlink(missing_ok=True)
-            self._close(session)
+            return [name for name, entries in self._memory.items() if entries]
+        return [path.stem for path in self._folder.glob("*.jsonl") if path.stat().st_size]
 
     @contextlib.contextmanager
     def _locked(self, session: str, mode: int) -> Iterator[int]:
         descriptor = self._descriptor(session)
         fcntl.flock(descriptor, mode)
         try:
-            if os.fstat(descriptor).st_nlink == 0:  # removed by another process: start anew
-                fcntl.flock(descriptor, fcntl.LOCK_UN)
-                self._close(session)
-                descriptor = self._descriptor(session)
-                fcntl.flock(descriptor, mode)
             yield descriptor
         finally:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
@@ -105,10 +97,30 @@ class Journal:
         self._files.move_to_end(session)
         return descriptor
 
-    def _close(self, session: str) -> None:
-        descriptor = self._files.pop(session, None)
-        if descriptor is not None:
-            os.close(descriptor)
+
+def shown(entry: Entry) -> Entry:
+    """A stored entry as the control API lists it."""
+    size, text = entry["n"], entry["b"]
+    body: Any = None
+    if size:
+        body = text
+        if size <= BODY_CAP:
+            with contextlib.suppress(ValueError):
+                body = json.loads(text)
+    return {
+        "time": timestamp(datetime.fromtimestamp(entry["t"] / 1e9, UTC)),
+        "method": entry["m"],
+        "path": entry["p"],
+        "query": entry["q"],
+        "operation": entry["o"],
+        "headers": entry["h"],
+        "body": body,
+        "truncated": size > BODY_CAP,
+        "status": entry["s"],
+        "duration_ms": entry["d"],
+        "rule": entry["r"],
+        "fault": entry["f"],
+    }
 
 
 def _lines(descriptor: int) -> list[bytes]:

@@ -1,10 +1,11 @@
 """Where rules live: one JSON file per store, shared by every worker process, or memory.
 
 `rules.json` maps session names to their rules, in the order added. It is replaced atomically
-(temp file, rename) under an exclusive flock, and fsynced when rules are added or removed so
-they survive a restart. A request costs one `stat` when nothing changed: the parsed file is kept
-until its inode, size or mtime moves. Only a request that a rule matches takes the lock, so
-`times`, hit counts and a seeded sequence stay exact across processes.
+(temp file, rename) under an exclusive flock on `rules.lock`, and fsynced when rules are added
+or removed so they survive a restart. `rules.lock` also holds a change counter, mapped into
+every process: a request reads it from memory (no system call) and rereads `rules.json` only
+when it moved. Only a request that a rule matches takes the lock, so `times`, hit counts and a
+seeded sequence stay exact across processes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import contextlib
 import copy
 import fcntl
 import json
+import mmap
 import os
+import struct
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,18 +26,24 @@ from mockserver.scenarios.rules import Rule, fire, may_fire
 from mockserver.store.wal import StoreError
 
 Book = dict[str, list[Rule]]
+COUNTER = struct.Struct("Q")  # changes so far, at the start of rules.lock
 
 
 class Rulebook:
     def __init__(self, folder: Path | None) -> None:
         self._path = None if folder is None else folder / "rules.json"
-        self._lock_path = None if folder is None else folder / "rules.lock"
         self._thread_lock = threading.Lock()
         self._book: Book = {}
-        self._seen: tuple[int, int, int] | None = None
+        self._seen = -1
+        self._lock_fd = -1
+        self._counter: mmap.mmap | None = None
         if folder is not None:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
+                self._lock_fd = os.open(folder / "rules.lock", os.O_RDWR | os.O_CREAT, 0o644)
+                if os.fstat(self._lock_fd).st_size < COUNTER.size:
+                    os.ftruncate(self._lock_fd, COUNTER.size)
+                self._counter = mmap.mmap(self._lock_fd, COUNTER.size)
                 _read(self._path)  # type: ignore[arg-type]
             except (OSError, ValueError) as error:
                 raise StoreError(
@@ -80,42 +89,32 @@ class Rulebook:
             book.pop(session, None)
 
     def _current(self) -> Book:
-        if self._path is None:
+        if self._counter is None:
             return self._book
-        try:
-            status = os.stat(self._path)
-        except FileNotFoundError:
-            return {}
-        seen = (status.st_ino, status.st_size, status.st_mtime_ns)
+        (seen,) = COUNTER.unpack_from(self._counter)
         if seen != self._seen:
             with self._thread_lock:
-                self._book, self._seen = _read(self._path), seen
+                # The counter moves after the file is replaced: this read is at least as new.
+                self._book, self._seen = _read(self._path), seen  # type: ignore[arg-type]
         return self._book
 
     @contextlib.contextmanager
     def _change(self, durable: bool = False) -> Iterator[Book]:
         """The whole book, fresh, for the block to change; written back when it ends."""
         with self._thread_lock:
-            if self._path is None:
+            if self._counter is None or self._path is None:
                 yield self._book
                 return
-            with _flock(self._lock_path):  # type: ignore[arg-type]
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            try:
                 book = _read(self._path)
                 yield book
                 _write(self._path, book, os.fsync if durable else lambda _fd: None)
-                status = os.stat(self._path)
-                self._book = book
-                self._seen = (status.st_ino, status.st_size, status.st_mtime_ns)
-
-
-@contextlib.contextmanager
-def _flock(path: Path) -> Iterator[None]:
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(descriptor)  # releases the lock
+                (count,) = COUNTER.unpack_from(self._counter)
+                COUNTER.pack_into(self._counter, 0, count + 1)
+                self._book, self._seen = book, count + 1
+            finally:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
 
 def _read(path: Path) -> Book:

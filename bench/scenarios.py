@@ -1,0 +1,170 @@
+"""What the scenarios (issue 14) cost a request when no rule applies.
+
+`python -m bench.scenarios [--seconds 5] [--rounds 3]` serves the mock three ways, one process
+each, on a fresh store: without the scenarios middlewares (journal and rules taken out of the
+stack), with them and no rule anywhere, and with a rule set for another session (the rules file
+exists, so each request pays the `stat` and a dict lookup). wrk -t2 -c32 on get-by-id (the
+cheapest request, so the most sensitive to overhead) and create; variants interleaved per round;
+medians and ratios against "without".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import median
+
+import httpx
+
+from bench.wrk import run_wrk
+from mockserver.testing import free_port, stop
+
+VARIANTS = ("without scenarios", "no rules", "a rule in another session")
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+KNOWN_ID = json.loads((FIXTURES / "clients.json").read_text())[0]["id"]
+WORKLOADS = (
+    ("get by id", "read.lua", f"/api/v1/clients/{KNOWN_ID}"),
+    ("create", "create.lua", "/api/v1/clients"),
+)
+
+
+def serve(variant: str, port: int, db: str) -> None:
+    """The child process: one variant on uvicorn, single process."""
+    import uvicorn
+
+    from mockserver.app import create_app
+    from mockserver.http.protocol import ProblemHttpToolsProtocol
+    from mockserver.scenarios.engine import EXTENSION_KEY
+    from mockserver.scenarios.middleware import RequestJournal, ScenarioRules
+
+    app = create_app(db=db, workers=1)
+    if variant == VARIANTS[0]:
+        stack = app.middleware.middlewares
+        stack[:] = [
+            m for m in stack if getattr(m, "func", m) not in (RequestJournal, ScenarioRules)
+        ]
+    elif variant == VARIANTS[2]:
+        app.app.extensions[EXTENSION_KEY].add_rule(
+            "elsewhere", {"operation": "getClient", "status": 503}
+        )
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        http=ProblemHttpToolsProtocol,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )
+
+
+def measure(seconds: int, rounds: int) -> dict[tuple[str, str], list[float]]:
+    rates: dict[tuple[str, str], list[float]] = {}
+    for _ in range(rounds):
+        for variant in VARIANTS:
+            with tempfile.TemporaryDirectory(prefix="bench-scenarios-") as folder:
+                port = free_port()
+                command = [sys.executable, "-m", "bench.scenarios", "--serve", variant, str(port)]
+                process = subprocess.Popen([*command, f"{folder}/clients.json"])
+                try:
+                    base = f"http://127.0.0.1:{port}"
+                    _wait(base)
+                    for name, script, path in WORKLOADS:
+                        result = run_wrk(base + path, script, seconds)
+                        rates.setdefault((variant, name), []).append(result.requests_per_s)
+                finally:
+                    stop(process)
+    return rates
+
+
+def _wait(base: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/__mock/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(base)
+
+
+def report(rates: dict[tuple[str, str], list[float]]) -> str:
+    lines = ["| workload | variant | req/s (median) | ratio to without |", "|---|---|---|---|"]
+    for name, *_ in WORKLOADS:
+        base = median(rates[(VARIANTS[0], name)])
+        for variant in VARIANTS:
+            value = median(rates[(variant, name)])
+            lines.append(f"| {name} | {variant} | {value:,.0f} | {value / base:.2f} |")
+    return "\n".join(lines)
+
+
+def parts(repeat: int = 7, number: int = 2000) -> str:
+    """What the scenarios add to one request, piece by piece: best of `repeat` timings, in µs."""
+    import timeit
+
+    from mockserver.contract import SPEC_PATH, load_spec
+    from mockserver.scenarios.engine import Scenarios
+    from mockserver.scenarios.middleware import Exchange, _entry
+
+    scope = {
+        "method": "POST",
+        "path": "/api/v1/clients",
+        "query_string": b"",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"authorization", b"Bearer x"),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"97"),
+        ],
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        scenarios = Scenarios(load_spec(str(SPEC_PATH)), Path(folder), None)
+        scenarios.add_rule("elsewhere", {"operation": "getClient", "status": 503})
+        exchange = Exchange("default", scope, time.perf_counter(), time.time_ns(), None)
+        exchange.body += (
+            b'{"name":"Bench Client 1-1","email":"bench-1-1@example.com","tags":["bench"]}'
+        )
+        exchange.body_size = len(exchange.body)
+        entry = _entry(exchange, {})
+        timings = {
+            "rules: is there a rule for this session? (fast path)": lambda: scenarios.rules.fire(
+                "default", "createClient"
+            ),
+            "journal: collect the entry": lambda: _entry(exchange, {}),
+            "journal: append it (flock, write)": lambda: scenarios.journal.record("default", entry),
+        }
+        lines = ["| part | µs per request (best of 7) |", "|---|---|"]
+        total = 0.0
+        for name, call in timings.items():
+            best = min(timeit.repeat(call, repeat=repeat, number=number)) / number * 1e6
+            total += best
+            lines.append(f"| {name} | {best:.1f} |")
+        lines.append(f"| total | {total:.1f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--serve", nargs=3, metavar=("VARIANT", "PORT", "DB"))
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--parts", action="store_true", help="only time the pieces, in process")
+    args = parser.parse_args()
+    if args.serve:
+        variant, port, db = args.serve
+        serve(variant, int(port), db)
+        return
+    print(parts())
+    if not args.parts:
+        print()
+        print(report(measure(args.seconds, args.rounds)))
+
+
+if __name__ == "__main__":
+    main()
