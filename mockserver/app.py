@@ -120,10 +120,9 @@ def open_store(settings: Settings) -> ClientStore:
     if settings.max_sessions < 0 or settings.session_ttl < 0:
         raise SettingsError("--max-sessions and --session-ttl cannot be negative")
     limits = Limits(max_sessions=settings.max_sessions, ttl=settings.session_ttl)
-    store = ClientStore.open(path, seed_from(settings), counts, settings.reset, limits)
-    if store._wal is not None:  # TODO(issue 15): ClientStore.open(durability=) once sessions land
-        store._wal.durability = settings.durability
-    return store
+    return ClientStore.open(
+        path, seed_from(settings), counts, settings.reset, limits, durability=settings.durability
+    )
 
 
 def seed_from(settings: Settings) -> Callable[[], list[dict[str, Any]]]:

@@ -74,7 +74,7 @@ class Settings:
 
     @property
     def process_count(self) -> int:
-        """Processes to serve with: --workers, or one per core; a :memory: store cannot be shared."""
+        """Processes to serve: --workers, or one per core; a :memory: store cannot be shared."""
         if self.workers:
             return self.workers
         return 1 if self.in_memory else len(os.sched_getaffinity(0))

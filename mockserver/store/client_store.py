@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from mockserver.store.dataset import Dataset
+from mockserver.store.dataset import LazyDataset
 from mockserver.store.model import (
     FIELDS,
     ClientNotFound,
@@ -44,14 +44,18 @@ class ClientStore:
         self,
         wal: Wal | None,
         job_counts: JobCounts,
-        seed: list[Record],
+        seed: Callable[[], list[Record]],
         limits: Limits = NO_LIMITS_GIVEN,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._wal = wal
         self._job_counts = job_counts
-        self._seed_records = seed
-        self._seed = Dataset(seed)  # shared by every session over it; never written
+        self._load_seed = seed
+        self._seed_list: list[Record] | None = None
+        # Shared by every session over it; never written. Built on first use: a store whose
+        # sessions all hold their own records (the default one always does) never needs it,
+        # and at 100,000 clients it cost every start a second and a copy of every record.
+        self._seed = LazyDataset(lambda: self._seed_records)
         self._limits = limits
         self._clock = clock
         self._lock = threading.RLock()
@@ -70,10 +74,14 @@ class ClientStore:
         reseed: bool = False,
         limits: Limits = NO_LIMITS_GIVEN,
         clock: Callable[[], float] = time.time,
+        durability: str = "disk",
     ) -> ClientStore:
-        """Open (or create and seed) the store at `path`; None keeps everything in memory."""
+        """Open (or create and seed) the store at `path`; None keeps everything in memory.
+        `durability` (settings.DURABILITY) says what an acknowledged write survives."""
         wal = None if path is None else Wal.open(Path(path))
-        store = cls(wal, job_counts, seed(), limits, clock)
+        if wal is not None:
+            wal.durability = durability
+        store = cls(wal, job_counts, seed, limits, clock)
         if wal is None:
             store.restore(store._fresh(), [])
         else:
@@ -251,6 +259,12 @@ class ClientStore:
         session = Session(kept["created"], kept["last_used"], kept["requests"], kept["over_seed"])
         session.put(self._seed, kept["clients"])
         return session
+
+    @property
+    def _seed_records(self) -> list[Record]:
+        if self._seed_list is None:
+            self._seed_list = self._load_seed()
+        return self._seed_list
 
     def _fresh(self) -> State:
         return {"clients": [dict(record) for record in self._seed_records], "sessions": {}}

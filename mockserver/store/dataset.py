@@ -15,8 +15,10 @@ from tinydb.storages import MemoryStorage
 from tinydb.table import Table
 
 from mockserver.store.model import Filters, Record, order_key
+from mockserver.store.search_index import SearchIndex
 
 OrderKey = tuple[str, str]
+BULK = 64  # more new records than this: sort the order once instead of inserting each
 
 
 class _IdView(MutableMapping[int, Any]):
@@ -59,34 +61,22 @@ class _MemoryTable(Table):
         self._storage.write(tables)
         self.clear_cache()
 
-
-class _Matching:
-    """The list filters as a TinyDB condition: hashable, so TinyDB's query cache recognises a
-    repeated search (equal filters) until the next write."""
-
-    def __init__(self, filters: Filters) -> None:
-        self.filters = filters
-
-    def __call__(self, value: Any) -> bool:
-        return self.filters.match(value)
-
-    def __hash__(self) -> int:
-        return hash(self.filters)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Matching) and other.filters == self.filters
+    def stored(self) -> dict[str, Any]:
+        """The documents as stored, by TinyDB's id as a string: not copies, never to change."""
+        return self._read_table()
 
 
 class Dataset:
     def __init__(self, records: Iterable[Record] = ()) -> None:
         database = TinyDB(storage=MemoryStorage)
         database.table_class = _MemoryTable
-        self._table = database.table("clients")
+        self._table: _MemoryTable = database.table("clients")  # type: ignore[assignment]
         # TinyDB numbers documents itself; this index maps our uuids to its numbers so a lookup
         # by id never scans the table.
         self._doc_ids: dict[str, int] = {}
         # Every record's order_key, sorted: the list order, kept as records arrive.
         self.order: list[OrderKey] = []
+        self._index = SearchIndex()  # the list filters, kept as records arrive
         self.put(records)
 
     def __len__(self) -> int:
@@ -104,22 +94,28 @@ class Dataset:
     def search(self, filters: Filters) -> list[Record]:
         """Every record matching non-empty filters, in no particular order (not copies).
 
-        The one place a filtered list looks at records: an index for large stores goes here.
+        The one place a filtered list looks at records; the search index answers which.
         """
+        ids = self._index.matching(filters.search, filters.status, filters.industry)
         # TinyDB's own documents, not copies (a search can match thousands): read, never change.
-        return cast(list[Record], self._table.search(_Matching(filters)))
+        documents = self._table.stored()
+        doc_ids = self._doc_ids
+        return cast(list[Record], [documents[str(doc_ids[client_id])] for client_id in ids])
 
     def records(self) -> list[Record]:
-        return [dict(document) for document in self._table.all()]
+        return [dict(document) for document in self._table.stored().values()]
 
     def clear(self) -> None:
         self._table.truncate()
         self._doc_ids.clear()
         self.order.clear()
+        self._index.clear()
 
     def put(self, records: Iterable[Record]) -> None:
         # TinyDB rebuilds its table dict on every insert: new records go in as one batch, each
         # once, in its latest version (a catch-up can hold a create and its updates).
+        records = list(records)
+        self._index.put(records)
         new: dict[str, Record] = {}
         for record in records:
             doc_id = self._doc_ids.get(record["id"])
@@ -135,6 +131,11 @@ class Dataset:
             return  # TinyDB would still rebuild its whole table for an empty batch
         doc_ids = self._table.insert_multiple(new.values())
         self._doc_ids.update(zip(new, doc_ids, strict=True))
+        if len(new) > BULK:
+            # One insort moves the whole list: 100,000 of them took seconds at start-up.
+            self.order.extend(order_key(record) for record in new.values())
+            self.order.sort()
+            return
         for record in new.values():
             bisect.insort(self.order, order_key(record))
 
@@ -145,3 +146,35 @@ def _replace_with(record: Record) -> Callable[[MutableMapping[str, Any]], None]:
         document.update(record)
 
     return replace
+
+
+class LazyDataset:
+    """A Dataset of records loaded on first use, for the reads a session over the seed makes."""
+
+    def __init__(self, load: Callable[[], list[Record]]) -> None:
+        self._load = load
+        self._dataset: Dataset | None = None
+
+    def _built(self) -> Dataset:
+        if self._dataset is None:
+            self._dataset = Dataset(self._load())
+        return self._dataset
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+    def __contains__(self, client_id: str) -> bool:
+        return client_id in self._built()
+
+    def get(self, client_id: str) -> Record | None:
+        return self._built().get(client_id)
+
+    def search(self, filters: Filters) -> list[Record]:
+        return self._built().search(filters)
+
+    @property
+    def order(self) -> list[OrderKey]:
+        return self._built().order
+
+
+SeedData = Dataset | LazyDataset

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.store.dataset import Dataset, OrderKey
+from mockserver.store.dataset import Dataset, OrderKey, SeedData
 from mockserver.store.model import Filters, Record, order_key
 
 DEFAULT = "default"
@@ -49,19 +49,19 @@ class Session:
     def expired(self, limits: Limits, now: float) -> bool:
         return limits.ttl > 0 and now - self.last_used > limits.ttl
 
-    def get(self, seed: Dataset, client_id: str) -> Record | None:
+    def get(self, seed: SeedData, client_id: str) -> Record | None:
         """The stored record itself, not a copy: read it, never change it."""
         record = self.data.get(client_id)
         if record is None and self.over_seed:
             return seed.get(client_id)
         return record
 
-    def count(self, seed: Dataset) -> int:
+    def count(self, seed: SeedData) -> int:
         if self.over_seed:
             return len(seed) + len(self.data) - self.shadowed
         return len(self.data)
 
-    def put(self, seed: Dataset, records: list[Record]) -> None:
+    def put(self, seed: SeedData, records: list[Record]) -> None:
         if self.over_seed:
             self.shadowed += sum(
                 1 for record in records if record["id"] not in self.data and record["id"] in seed
@@ -74,7 +74,7 @@ class Session:
         self.data.put(records)
 
     def page(
-        self, seed: Dataset, filters: Filters, limit: int, offset: int
+        self, seed: SeedData, filters: Filters, limit: int, offset: int
     ) -> tuple[list[Record], int]:
         """One page of the matching records, newest first (ties by id), and the match count."""
         if filters.empty:
@@ -86,23 +86,23 @@ class Session:
         matches.sort(key=order_key)
         return matches[offset : offset + limit], len(matches)
 
-    def _keys(self, seed: Dataset, offset: int, limit: int) -> list[OrderKey]:
+    def _keys(self, seed: SeedData, offset: int, limit: int) -> list[OrderKey]:
         if not self.over_seed:
             return self.data.order[offset : offset + limit]
         if not self.data:
             return seed.order[offset : offset + limit]
         return list(itertools.islice(self._merged_order(seed), offset, offset + limit))
 
-    def _merged_order(self, seed: Dataset) -> Iterator[OrderKey]:
+    def _merged_order(self, seed: SeedData) -> Iterator[OrderKey]:
         own = self.data
         return heapq.merge((key for key in seed.order if key[1] not in own), own.order)
 
-    def _record(self, seed: Dataset, key: OrderKey) -> Record:
+    def _record(self, seed: SeedData, key: OrderKey) -> Record:
         record = self.get(seed, key[1])
         assert record is not None  # the order index holds only stored ids
         return record
 
-    def summary(self, name: str, seed: Dataset) -> dict[str, Any]:
+    def summary(self, name: str, seed: SeedData) -> dict[str, Any]:
         return {
             "name": name,
             "clients": self.count(seed),

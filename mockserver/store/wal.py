@@ -227,7 +227,9 @@ class Wal:
     def _replace_all(self, state: State) -> None:
         # Time-based, so a reseed of a store it could not read still outranks every old line.
         generation = max(self._generation + 1, time.time_ns())
-        payload = json.dumps({"generation": generation, **state}, indent=1)
+        # Compact: with `indent` json falls back to its pure-Python encoder, ~20x slower, and a
+        # compaction holds every writer (100,000 clients: ~10 s indented, ~0.5 s compact).
+        payload = json.dumps({"generation": generation, **state}, separators=(",", ":"))
         try:
             _write_atomically(self.path, payload.encode())
             _write_atomically(self.log_path, b"")
