@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.store.model import Filters
+from mockserver.store.dataset import Dataset
+from mockserver.store.model import Filters, order_key
 from mockserver.store.search_index import SearchIndex
 
 NAMES = ["Acme Systems", "GLOBEX", "Initech an", "Ünïcode Straße", "tab\there", "nul\x00byte", ""]
@@ -82,3 +83,20 @@ def test_a_removed_slot_is_reused_and_clear_forgets_everything() -> None:
     assert sorted(index.matching()) == ["b", "c"]
     index.clear()
     assert (len(index), index.matching()) == (0, [])
+
+
+@pytest.mark.parametrize("needle", ["", "a", "an", "acme", "zz", "straße"])
+def test_a_dataset_page_is_the_matches_in_list_order_sparse_or_dense(needle: str) -> None:
+    rng = random.Random(4)
+    records = [
+        {**record(rng, n), "created_at": f"2024-01-{1 + n % 28:02d}T00:00:00.000Z"}
+        for n in range(400)
+    ]
+    dataset = Dataset(records)
+    for status in (None, "inactive"):
+        filters = Filters(needle, status, "technology")
+        matching = sorted((each for each in records if filters.match(each)), key=order_key)
+        for offset, limit in ((0, 5), (3, 50), (len(matching) - 1, 10), (500, 10)):
+            page, total = dataset.page(filters, limit, max(offset, 0))
+            assert total == len(matching)
+            assert page == matching[max(offset, 0) : max(offset, 0) + limit], (filters, offset)

@@ -7,6 +7,7 @@ changed or added, over the shared seed (also one). Only the store package import
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from mockserver.store.search_index import SearchIndex
 
 OrderKey = tuple[str, str]
 BULK = 64  # more new records than this: sort the order once instead of inserting each
+DENSE = 16  # one record in this many or more matching: walk the order rather than sort them
 
 
 class _IdView(MutableMapping[int, Any]):
@@ -101,6 +103,20 @@ class Dataset:
         documents = self._table.stored()
         doc_ids = self._doc_ids
         return cast(list[Record], [documents[str(doc_ids[client_id])] for client_id in ids])
+
+    def page(self, filters: Filters, limit: int, offset: int) -> tuple[list[Record], int]:
+        """One page of the records matching non-empty filters, in list order, and their count."""
+        ids = self._index.matching(filters.search, filters.status, filters.industry)
+        documents, doc_ids = self._table.stored(), self._doc_ids
+        if len(ids) * DENSE < len(self.order):
+            matches = [documents[str(doc_ids[client_id])] for client_id in ids]
+            matches.sort(key=order_key)
+            return [dict(record) for record in matches[offset : offset + limit]], len(ids)
+        # Many matches: sorting them all costs more than walking the list order to the page.
+        wanted = set(ids)
+        keys = (key for key in self.order if key[1] in wanted)
+        page = itertools.islice(keys, offset, offset + limit)
+        return [dict(documents[str(doc_ids[client_id])]) for _, client_id in page], len(ids)
 
     def records(self) -> list[Record]:
         return [dict(document) for document in self._table.stored().values()]

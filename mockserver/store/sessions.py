@@ -80,6 +80,8 @@ class Session:
         if filters.empty:
             keys = self._keys(seed, offset, limit)
             return [self._record(seed, key) for key in keys], self.count(seed)
+        if not self.over_seed:
+            return self.data.page(filters, limit, offset)
         matches = self.data.search(filters)
         if self.over_seed:
             matches += [r for r in seed.search(filters) if r["id"] not in self.data]
