@@ -218,3 +218,10 @@ def test_a_store_written_before_sessions_existed_still_opens(tmp_path: Path) -> 
         "id-0050",
     }
     assert len(everything(store, "new")) == len(SEED)
+
+
+def test_with_no_sessions_allowed_only_the_default_session_answers() -> None:
+    store = open_store(None, Limits(max_sessions=0))
+    with pytest.raises(SessionLimit, match="limit of 0 sessions"):
+        store.get("id-0001", session="any")
+    assert store.get("id-0001")["id"] == "id-0001"

@@ -317,13 +317,13 @@ class ClientStore:
         others = {n: s for n, s in self._sessions.items() if n not in (DEFAULT, name)}
         if len(others) < self._limits.max_sessions:
             return
-        oldest = min(others, key=lambda other: others[other].last_used)
-        if now - others[oldest].last_used < self._limits.evictable_after:
+        oldest = min(others, key=lambda other: others[other].last_used, default=None)
+        if oldest is None or now - others[oldest].last_used < self._limits.evictable_after:
+            busy = f", each used in the last {self._limits.evictable_after:g} s" if others else ""
             raise SessionLimit(
                 f"Cannot start session {name!r}: the mock holds its limit of "
-                f"{self._limits.max_sessions} sessions (--max-sessions), each used in the last "
-                f"{self._limits.evictable_after:g} s. Delete one (DELETE /__mock/sessions/<name>) "
-                "or start the mock with a higher --max-sessions"
+                f"{self._limits.max_sessions} sessions (--max-sessions){busy}. Delete one "
+                "(DELETE /__mock/sessions/<name>) or start the mock with a higher --max-sessions"
             )
         self._log(transaction, {"s": oldest, "drop": True})
 
