@@ -5,7 +5,7 @@ BIN     := $(CURDIR)/$(VENV)/bin
 TOOLS   := PATH="$(BIN):$(CURDIR)/node_modules/.bin:$$PATH"
 PYTHON  ?= python3
 
-.PHONY: run test lint bench fuzz sdk lock clean
+.PHONY: run test lint bench fuzz sdk lock clean contract-diff
 
 run: $(VENV)/.run-installed
 	$(BIN)/mockserver serve $(ARGS)
@@ -24,6 +24,11 @@ fuzz: $(VENV)/.test-installed
 
 sdk: $(VENV)/.test-installed node_modules/.installed
 	$(TOOLS) $(BIN)/python -m scripts.build_sdk build/sdk
+
+# openapi.yaml against BASE (a git revision; default: before the last commit that changed it).
+# Fails on a breaking change not announced by a major info.version bump. ARGS="--format github"
+contract-diff: $(VENV)/.run-installed
+	PYTHON=$(BIN)/python sh scripts/contract-diff.sh $(BASE) $(ARGS)
 
 # Exact versions from the locks (hashes checked), then the package itself with no network:
 # setuptools comes from the lock. `make lock` refreshes both locks from pyproject.toml.

@@ -239,3 +239,14 @@ def test_traffic_marks_the_breaking_changes_it_touches(
 def test_unreadable_traffic_exits_2(mockserver_diff: Run, write: Any) -> None:
     status, _, err = mockserver_diff(str(OWN), str(OWN), "--traffic", write("x.har", "{oops"))
     assert status == 2 and "not a HAR file or a request journal" in err
+
+
+def test_a_major_bump_announces_breaking_changes_to_fail_on(
+    mockserver_diff: Run, write: Any
+) -> None:
+    base, head = pair("parameter-removed")
+    head["info"]["version"] = "2.0.0"
+    a, b = write("a.yaml", base), write("b.yaml", head)
+    assert mockserver_diff(a, b, "--fail-on", "breaking")[0] == 1  # no version discipline asked
+    status, out, _ = mockserver_diff(a, b, "--fail-on", "breaking", "--check-version")
+    assert status == 0 and "announced by the major bump 1.0.0 → 2.0.0" in out

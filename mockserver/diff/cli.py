@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 from typing import Any
 
 CLEAN, FAILED, UNREADABLE = 0, 1, 2
@@ -30,8 +32,8 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--check-version",
         action="store_true",
-        help="fail on a breaking change without a major info.version bump, and on a version "
-        "bump with no change",
+        help="fail on a breaking change without a major info.version bump (with one, "
+        "--fail-on lets the announced changes through), and on a version bump with no change",
     )
     parser.add_argument(
         "--traffic",
@@ -48,3 +50,11 @@ def run(args: argparse.Namespace) -> int:
     from mockserver.diff.main import execute
 
     return execute(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m mockserver.diff BASE HEAD ...`: the same command without the other ones."""
+    parser = argparse.ArgumentParser(prog="mockserver")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["diff", *(argv if argv is not None else sys.argv[1:])])
+    return int(args.run(args))

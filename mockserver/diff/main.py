@@ -12,7 +12,7 @@ from mockserver.diff.model import Severity
 from mockserver.diff.operations import diff_documents
 from mockserver.diff.report import Outcome, render
 from mockserver.diff.traffic import TrafficError, mark, read_traffic
-from mockserver.diff.version import version_problems
+from mockserver.diff.version import acknowledged, version_problems
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -27,10 +27,10 @@ def execute(args: argparse.Namespace) -> int:
     if args.traffic:
         changes = mark(changes, calls, base)
     problems = version_problems(base.version, head.version, changes) if args.check_version else []
+    announced = args.check_version and acknowledged(base.version, head.version)
     fail_on = Severity[args.fail_on.upper()] if args.fail_on else None
-    outcome = Outcome(
-        args.base, args.head, changes, problems, fail_on, (base.version, head.version)
-    )
+    versions = base.version, head.version
+    outcome = Outcome(args.base, args.head, changes, problems, fail_on, versions, announced)
     report = render(outcome, args.format)
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)

@@ -21,11 +21,14 @@ class Outcome:
     version_problems: list[str]
     fail_on: Severity | None
     versions: tuple[str | None, str | None] = (None, None)
+    acknowledged: bool = False  # --check-version and a major bump: the breaks are announced
 
     @property
     def failing(self) -> list[Change]:
         threshold = self.fail_on
-        return [] if threshold is None else [c for c in self.changes if c.severity >= threshold]
+        if threshold is None or self.acknowledged:
+            return []
+        return [c for c in self.changes if c.severity >= threshold]
 
     @property
     def failed(self) -> bool:
@@ -57,6 +60,9 @@ def _traffic(change: Change) -> str:
 def _text(outcome: Outcome) -> str:
     lines = [line(c) for c in outcome.changes]
     lines += [f"version  {problem}" for problem in outcome.version_problems]
+    if outcome.acknowledged and outcome.fail_on is not None:
+        before, after = outcome.versions
+        lines.append(f"version  the changes are announced by the major bump {before} → {after}")
     return "\n".join([*lines, outcome.summary()]) + "\n"
 
 
@@ -67,6 +73,7 @@ def _json(outcome: Outcome) -> str:
     document["summary"] = {str(s): counts[str(s)] for s in Severity} | {"failed": outcome.failed}
     document["changes"] = [c.to_json() for c in outcome.changes]
     document["version_problems"] = outcome.version_problems
+    document["acknowledged_by_major_bump"] = outcome.acknowledged
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 
 

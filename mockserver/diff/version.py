@@ -26,6 +26,14 @@ def version_problems(before: str | None, after: str | None, changes: list[Change
     return []
 
 
+def acknowledged(before: str | None, after: str | None) -> bool:
+    """A major bump announces the breaking changes: --fail-on then lets them through."""
+    try:
+        return _major_bump(_parse(before), _parse(after))
+    except ValueError:
+        return False
+
+
 def _parse(version: str | None) -> semver.Version:
     if version is None:
         raise ValueError("info.version is missing")
