@@ -219,8 +219,11 @@ def test_traffic_marks_the_breaking_changes_it_touches(
     assert breaking["operation-removed"].endswith("[unused]")
     journal = {
         "data": [
-            {"method": "GET", "path": "/clients", "query": {"industry": "x"}, "status": 200},
+            {"method": "GET", "path": "/api/v1/clients", "query": {"industry": "x"}},
+            {"method": "GET", "path": "/assets/clients", "query": "industry=x"},  # not the API
             {"method": "PUT", "path": "/clients/7", "operation": "updateClient", "status": 200},
+            {"method": "POST", "path": "/clients", "status": 201},  # body not recorded: may hit
+            {"method": "POST", "path": "/clients", "body": {"name": "n", "email": "e@x.io"}},
         ],
         "meta": {"total": 2},
     }
@@ -233,7 +236,7 @@ def test_traffic_marks_the_breaking_changes_it_touches(
     _, out, _ = mockserver_diff(*argv, "--format", "json")
     hits = {c["kind"]: c.get("traffic_requests") for c in json.loads(out)["changes"]}
     assert hits["parameter-removed"] == 1 and hits["operation-removed"] == 1
-    assert hits["request-property-became-required"] == 0
+    assert hits["request-property-became-required"] == 1
 
 
 def test_unreadable_traffic_exits_2(mockserver_diff: Run, write: Any) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from mockserver.diff.load import Document, Node
 from mockserver.diff.model import Change
 from mockserver.diff.objects import escape
@@ -18,12 +16,16 @@ def diff_documents(base: Document, head: Document) -> list[Change]:
     base_paths, head_paths = _paths(base.root), _paths(head.root)
     for shape, (path, item) in base_paths.items():
         if shape not in head_paths:
-            for op in _operations(path, item):
+            for op in _operations(path, item, base.root):
                 at = f"/paths/{escape(path)}/{op.method}"
                 changes.append(op.change("path-removed", at, path, None))
             continue
         head_path, head_item = head_paths[shape]
-        _path_item(path, item, head_path, head_item, changes)
+        _path_item(
+            _operations(path, item, base.root),
+            _operations(head_path, head_item, head.root),
+            changes,
+        )
     for shape, (path, _item) in head_paths.items():
         if shape not in base_paths:
             changes.append(Change("path-added", path, f"/paths/{escape(path)}", None, path))
@@ -69,43 +71,27 @@ def _paths(root: Node) -> dict[str, tuple[str, Node]]:
     }
 
 
-def _operations(path: str, item: Node) -> list[Operation]:
+def _operations(path: str, item: Node, root: Node) -> list[Operation]:
     found = []
     for method in METHODS:
         node = item.get(method)
         if node is not None:
-            found.append(Operation(method, path, node, item))
+            found.append(Operation(method, path, node, item, root))
     return found
 
 
-def _path_item(
-    base_path: str, base_item: Node, head_path: str, head_item: Node, changes: list[Change]
-) -> None:
-    head_ops = {op.method: op for op in _operations(head_path, head_item)}
-    renamed = TEMPLATE.findall(base_path) != TEMPLATE.findall(head_path)
-    for op in _operations(base_path, base_item):
-        other = head_ops.pop(op.method, None)
+def _path_item(base_ops: list[Operation], head_ops: list[Operation], changes: list[Change]) -> None:
+    remaining = {op.method: op for op in head_ops}
+    for op in base_ops:
+        other = remaining.pop(op.method, None)
         if other is None:
-            at = f"/paths/{escape(base_path)}/{op.method}"
+            at = f"/paths/{escape(op.path)}/{op.method}"
             changes.append(op.change("operation-removed", at, op.label, None))
             continue
-        if renamed:
-            before, after = TEMPLATE.findall(base_path), TEMPLATE.findall(head_path)
-            changes.append(op.change("path-parameter-renamed", "/parameters/path", before, after))
-        changes.extend(compare_operation_parts(op, other, _security))
-    for op in head_ops.values():
-        at = f"/paths/{escape(head_path)}/{op.method}"
+        names = TEMPLATE.findall(op.path), TEMPLATE.findall(other.path)
+        if names[0] != names[1]:
+            changes.append(op.change("path-parameter-renamed", "/parameters/path", *names))
+        changes.extend(compare_operation_parts(op, other))
+    for op in remaining.values():
+        at = f"/paths/{escape(op.path)}/{op.method}"
         changes.append(Change("operation-added", op.label, at, None, op.label))
-
-
-def _security(op: Operation) -> list[frozenset[tuple[str, tuple[str, ...]]]] | None:
-    declared: Any = op.node.raw("security")
-    if declared is None:
-        root = op.item.resolver.lookup("#").contents
-        declared = root.get("security") if isinstance(root, dict) else None
-    if declared is None:
-        return None
-    return [
-        frozenset((name, tuple(sorted(scopes or []))) for name, scopes in requirement.items())
-        for requirement in declared
-    ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +22,7 @@ class Operation:
     path: str
     node: Node
     item: Node  # the path item: its parameters apply too
+    root: Node  # the document: its security applies unless the operation says otherwise
     changes: list[Change] = field(default_factory=list)
 
     @property
@@ -41,9 +41,7 @@ class Operation:
         return Scope(direction, self.emit)
 
 
-def compare_operation_parts(
-    base: Operation, head: Operation, security: Callable[[Operation], Requirements]
-) -> list[Change]:
+def compare_operation_parts(base: Operation, head: Operation) -> list[Change]:
     if base.node.raw("operationId") != head.node.raw("operationId"):
         ids = base.node.raw("operationId"), head.node.raw("operationId")
         base.emit("operation-id-changed", "/operationId", *ids)
@@ -52,11 +50,23 @@ def compare_operation_parts(
             base.emit("description-changed", f"/{key}", base.node.raw(key), head.node.raw(key))
     if not base.node.raw("deprecated") and head.node.raw("deprecated"):
         base.emit("deprecated", "/deprecated", False, True)
-    _security(base, security(base), security(head))
+    _security(base, _requirements(base), _requirements(head))
     _parameters(base, head)
     _request_body(base, base.node.get("requestBody"), head.node.get("requestBody"))
     _responses(base, base.node.get("responses"), head.node.get("responses"))
     return base.changes
+
+
+def _requirements(op: Operation) -> Requirements:
+    declared: Any = op.node.raw("security")
+    if declared is None:
+        declared = op.root.raw("security")
+    if declared is None:
+        return None
+    return [
+        frozenset((name, tuple(sorted(scopes or []))) for name, scopes in requirement.items())
+        for requirement in declared
+    ]
 
 
 def _security(op: Operation, before: Requirements, after: Requirements) -> None:

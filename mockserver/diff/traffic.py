@@ -27,6 +27,7 @@ class Call:
     body: Any = None
     status: int | None = None
     operation: str | None = None  # the operationId, when the recorder knew it
+    body_known: bool = True  # a journal may leave bodies out: then any body change may hit
 
 
 def read_traffic(path: str) -> list[Call]:
@@ -63,6 +64,7 @@ def _journal_call(entry: dict[str, Any]) -> Call:
         _json(body) if isinstance(body, str) else body,
         entry.get("status"),
         entry.get("operation"),
+        "body" in entry,
     )
 
 
@@ -97,9 +99,15 @@ Route = tuple[str, str, re.Pattern[str], str | None]
 
 def _routes(base: Document) -> list[Route]:
     paths = base.root.get("paths")
+    # Recorded URLs carry the server's path (/api/v1/clients); a journal may leave it out.
+    servers = [
+        urlsplit(str(s.get("url", ""))).path.rstrip("/") for s in base.root.raw("servers") or []
+    ]
+    prefix = "(?:" + "|".join(map(re.escape, {"", *servers})) + ")"
     routes = []
     for path, item in paths.items() if paths else []:
-        pattern = re.compile("(?:.*?)" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(path)) + "/?")
+        template = re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(path))
+        pattern = re.compile(f"{prefix}{template}/?")
         for method in METHODS:
             operation = item.get(method)
             if operation is not None:
@@ -127,6 +135,8 @@ def _touches(change: Change, call: Call) -> bool:
         if where == "query":
             return (name in call.query) != missing
         return name.lower() in call.headers if where == "header" and call.headers else True
+    if parts[:1] == ["requestBody"] and not call.body_known:
+        return True
     if parts[:1] == ["requestBody"]:
         used = call.body is not None and _has_field(call.body, parts[4:] if len(parts) > 3 else [])
         return call.body is not None and used != missing
