@@ -36,10 +36,13 @@ def drop_non_http_headers(case: Case) -> None:
 def wire_errors(response: Response) -> list[str]:
     request = response.request
     body = request.body
-    if isinstance(body, str):
-        body = body.encode("utf-8")
+    sent = body.encode("utf-8") if isinstance(body, str) else body
+    headers = {str(name): str(value) for name, value in request.headers.items()}
     return wire_judge().request_errors(
-        request.method or "GET", request.url or "", dict(request.headers), body
+        request.method or "GET",
+        request.url or "",
+        headers,
+        sent if isinstance(sent, bytes) else None,
     )
 
 
@@ -85,7 +88,7 @@ def excluded_checks() -> list[Any]:
     return excluded
 
 
-ADDED_CHECKS = [negative_data_rejected_on_the_wire, positive_data_accepted_on_the_wire]
+ADDED_CHECKS: list[Any] = [negative_data_rejected_on_the_wire, positive_data_accepted_on_the_wire]
 
 
 def observe(response: Response) -> None:

@@ -87,7 +87,9 @@ def add_options(parser: pytest.Parser) -> None:
 
 def options_from(option: Any) -> run.Options:
     """Checked settings; ValueError names the option that is wrong."""
-    raw_headers = option.header if option.header is not None else env("HEADERS", "").splitlines()
+    raw_headers = (
+        option.header if option.header is not None else (env("HEADERS") or "").splitlines()
+    )
     return run.Options(
         settle=number("--settle", option.settle, minimum=0),
         max_rps=number("--max-rps", option.max_rps, minimum=0.01) if option.max_rps else None,

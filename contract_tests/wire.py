@@ -108,7 +108,7 @@ def declared_query(found: Any) -> dict[str, bool]:
     }
 
 
-def empty_string_parameter(error: Exception, declared: dict[str, str]) -> bool:
+def empty_string_parameter(error: Exception, declared: dict[str, bool]) -> bool:
     """`?industry=` is a string, the empty one: openapi-core reads OpenAPI 3.0's deprecated
     allowEmptyValue strictly, the contract does not (an empty search filters nothing)."""
     cause = error.__cause__
