@@ -5,16 +5,18 @@ sequences, refused rules, rules surviving a restart, `--latency`."""
 from __future__ import annotations
 
 import socket
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from mockserver.testing import served_mock
+from mockserver.testing import free_port, serve_command, served_mock
 
 AUTH = {"Authorization": "Bearer scenario-token"}
 ACME = "7c9e6679-7425-40de-944b-e07fc1f90ae7"  # the contract's example id
@@ -260,3 +262,32 @@ def test_forgetting_a_session_forgets_its_rules_and_journal(
     assert mock.get(f"/__mock/sessions/{session}/rules").json()["meta"]["total"] == 0
     assert mock.get(f"/__mock/sessions/{session}/requests").json()["meta"]["total"] == 0
     assert api(mock, session, "GET", "/clients").status_code == 200
+
+
+def test_times_is_exact_under_concurrent_requests_across_workers(
+    mock: httpx.Client, session: str
+) -> None:
+    add_rule(mock, session, operation="listClients", status=503, times=5)
+
+    def one(_: int) -> int:
+        with httpx.Client(base_url=mock.base_url, headers=AUTH, timeout=10) as own:
+            return api(own, session, "GET", "/clients?limit=1").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(one, range(40)))
+    assert sorted(statuses) == [200] * 35 + [503] * 5
+    served = {e["status"] for e in mock.get(f"/__mock/sessions/{session}/requests").json()["data"]}
+    assert served == {200, 503}
+
+
+def test_a_bad_latency_stops_the_start_with_one_line(tmp_path: Path) -> None:
+    finished = subprocess.run(
+        serve_command(tmp_path / "clients.json", free_port(), latency="fast"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert finished.returncode == 2
+    assert finished.stderr.strip() == (
+        "mockserver: error: --latency 'fast': give milliseconds, e.g. 200 or 50-300"
+    )
