@@ -147,7 +147,10 @@ def _serve_workers(settings: Settings) -> int:
 
     if settings.in_memory:
         raise SettingsError("--workers needs a store file: workers cannot share :memory:")
-    open_store(settings).close()  # seed or reset once, and fail here rather than in N workers
+    if settings.reset or not os.path.exists(settings.db):
+        open_store(settings).close()  # seed or reset once, and fail here rather than in N workers
+    else:
+        _check_store(settings)
     os.environ.update(settings.as_environment(reset=False))
     listener = _listen(settings.host, settings.port)
     _announce(settings, listener)
@@ -156,6 +159,24 @@ def _serve_workers(settings: Settings) -> int:
     )
     Multiprocess(config, sockets=[listener]).run()
     return 0
+
+
+def _check_store(settings: Settings) -> None:
+    """Fail here, once, on what would stop every worker: the store or the job counts cannot be
+    read. Only parsed, not loaded: each worker loads the store itself, and a full load here
+    first (with every record in memory, kept by this process) doubled a start at 100,000
+    clients."""
+    from pathlib import Path
+
+    from mockserver.store.fixtures import load_job_counts
+    from mockserver.store.wal import Wal
+
+    load_job_counts(Path(settings.fixtures))
+    wal = Wal.open(Path(settings.db))
+    try:
+        wal.load()
+    finally:
+        wal.close()
 
 
 def _server_config(settings: Settings, app: Any, **options: Any) -> uvicorn.Config:
