@@ -14,9 +14,14 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON=${PYTHON:-$here/.venv/bin/python}
 [ -x "$PYTHON" ] || PYTHON=python3
 SPEC=${SPEC:-openapi.yaml}
-cd "$(git rev-parse --show-toplevel)"
 
 say() { echo "contract-diff: $*" >&2; }
+
+if ! top=$(git rev-parse --show-toplevel 2>/dev/null); then
+    say "WARNING: not inside a git work tree: no earlier $SPEC to compare with. NOT CHECKED."
+    exit 0
+fi
+cd "$top"
 
 base=${1:-${BASE:-}}
 [ $# -gt 0 ] && shift

@@ -93,3 +93,8 @@ def test_uncommitted_edits_are_checked_against_head_and_base_can_be_given(
     subprocess.run(["git", "checkout", "-q", "openapi.yaml"], cwd=repo, check=True)
     done = contract_diff(repo, "HEAD~1", "--format", "json")
     assert done.returncode == 1 and "but the contract did not" in done.stdout
+
+
+def test_outside_a_git_work_tree_nothing_is_checked_and_it_says_so(tmp_path: Path) -> None:
+    done = contract_diff(tmp_path)
+    assert done.returncode == 0 and "not inside a git work tree" in done.stderr
