@@ -133,10 +133,13 @@ def test_markdown_and_github_formats(mockserver_diff: Run, write: Any) -> None:
     _, github, _ = mockserver_diff(a, b, "--format", "github")
     annotations = [line for line in github.splitlines() if line.startswith("::")]
     assert len(annotations) == 4
-    assert all(
-        line.startswith(f"::warning file={b},title=warning change%3A ") for line in annotations
-    )
+    assert all(line.startswith(f"::warning file={b},line=") for line in annotations)
+    assert all("title=warning change%3A response-enum-value-added::" in a for a in annotations)
     assert "(none) → pending" in annotations[0]
+    # The line is the enum's, in Pet's definition (the $ref from each operation followed).
+    lines = Path(b).read_text(encoding="utf-8").splitlines()
+    numbers = {int(a.split("line=")[1].split(",")[0]) for a in annotations}
+    assert len(numbers) == 1 and lines[numbers.pop() - 1].strip().startswith("enum:")
 
 
 def test_json_report(mockserver_diff: Run, write: Any) -> None:

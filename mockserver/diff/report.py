@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.diff.lines import line_finder
 from mockserver.diff.model import Change, Severity
 
 FORMATS = ("text", "json", "junit", "markdown", "github")
@@ -121,12 +122,15 @@ def _cell(text: str) -> str:
 
 def _github(outcome: Outcome) -> str:
     command = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
-    file = "" if outcome.head.startswith("git:") else f"file={_property(outcome.head)},"
+    head_file = None if outcome.head.startswith("git:") else outcome.head
+    file = f"file={_property(head_file)}," if head_file else ""
+    line_of = line_finder(head_file)
     lines = []
     for c in outcome.changes:
+        where = file + (f"line={line}," if file and (line := line_of(c)) else "")
         title = _property(f"{c.severity} change: {c.kind}")
         message = f"{c.operation} {c.location}: {c.title}: {c.describe()}{_traffic(c)}"
-        lines.append(f"::{command[c.severity]} {file}title={title}::{_data(message)}")
+        lines.append(f"::{command[c.severity]} {where}title={title}::{_data(message)}")
     for problem in outcome.version_problems:
         lines.append(f"::error {file}title=info.version::{_data(problem)}")
     lines.append(outcome.summary())
