@@ -6,7 +6,9 @@ Import-light until a command runs: Connexion, Flask and TinyDB load inside the r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
+import ctypes
 import gc
 import logging
 import os
@@ -18,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver.healthcheck import advertise
 from mockserver.settings import Settings, SettingsError
+
+PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent exits
 
 if TYPE_CHECKING:
     import uvicorn
@@ -139,6 +143,19 @@ def serving_app(settings: Settings | None = None) -> Any:
     return app
 
 
+def worker_app() -> Any:
+    """serving_app in a worker process, which ends with the process that started it.
+
+    Killed with SIGKILL, a supervisor cannot stop its workers, which would go on serving the
+    port; Linux signals them instead (PR_SET_PDEATHSIG), where the call is available.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() == 1:  # the supervisor died before the call above
+        sys.exit(1)
+    return serving_app()
+
+
 def _serve_workers(settings: Settings) -> int:
     """Several processes on one socket and one store: the write-ahead log keeps them in step."""
     from uvicorn.supervisors import Multiprocess
@@ -155,7 +172,7 @@ def _serve_workers(settings: Settings) -> int:
     listener = _listen(settings.host, settings.port)
     _announce(settings, listener)
     config = _server_config(
-        settings, "mockserver.server:serving_app", factory=True, workers=settings.process_count
+        settings, "mockserver.server:worker_app", factory=True, workers=settings.process_count
     )
     Multiprocess(config, sockets=[listener]).run()
     return 0

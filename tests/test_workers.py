@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -65,3 +67,23 @@ def _all_ids(api: str) -> list[str]:
 def _worker_pids(api: str) -> set[int]:
     base = api.removesuffix("/api/v1")
     return {httpx.get(f"{base}/__mock/health").json()["pid"] for _ in range(40)}
+
+
+def test_workers_end_when_their_supervisor_is_killed(tmp_path: Path) -> None:
+    """A SIGKILL to `mockserver serve` must not leave workers serving the port (issue 15)."""
+    with served_mock(tmp_path, workers=2) as mock:
+        pids = _worker_pids(mock.api_url)
+        assert len(pids) == 2
+        mock.process.send_signal(signal.SIGKILL)
+        mock.process.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(pid) for pid in pids):
+            time.sleep(0.1)
+        assert not [pid for pid in pids if _running(pid)], "workers outlived their supervisor"
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
