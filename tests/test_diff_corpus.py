@@ -63,6 +63,14 @@ def test_each_pair_is_classified_exactly(path: Path, run_diff: RunDiff) -> None:
         assert change["before"] != change["after"]
 
 
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_each_change_is_seen_backwards_too(path: Path, run_diff: RunDiff) -> None:
+    """Undoing a change is a change: no kind of edit is visible in one direction only."""
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    _, report = run_diff(case["head"], case["base"])
+    assert bool(report["changes"]) == bool(case["expect"])
+
+
 def test_the_corpus_is_large_and_covers_every_kind_the_tool_knows() -> None:
     cases = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in CASES]
     one_change = [c for c in cases if len(c["expect"]) == 1]

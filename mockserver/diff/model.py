@@ -26,7 +26,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "operation-removed": (B, "operation removed"),
     "operation-added": (I_, "operation added"),
     "operation-id-changed": (B, "operationId changed (SDK method name)"),
-    "deprecated": (I_, "operation, parameter or field marked deprecated"),
+    "deprecated": (I_, "operation, parameter or field (un)deprecated"),
     "servers-changed": (W, "servers changed (clients built on the old base URL)"),
     "description-changed": (I_, "description, summary or title edited"),
     "security-added": (B, "security required where none was, or a stricter requirement"),
@@ -78,6 +78,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "request-alternative-removed": (B, "oneOf/anyOf alternative removed"),
     "request-alternative-added": (I_, "oneOf/anyOf alternative added"),
     "request-unique-items-added": (B, "uniqueItems added"),
+    "request-unique-items-removed": (I_, "uniqueItems removed"),
     "request-default-changed": (W, "default changed (clients relying on it get new behaviour)"),
     # Schemas, response side (the client reads).
     "response-type-widened": (B, "type widened or changed"),
@@ -103,6 +104,8 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "response-additional-properties-closed": (I_, "additionalProperties closed"),
     "response-alternative-added": (B, "oneOf/anyOf alternative added"),
     "response-alternative-removed": (I_, "oneOf/anyOf alternative removed"),
+    "response-unique-items-removed": (W, "uniqueItems removed (duplicates may come)"),
+    "response-unique-items-added": (I_, "uniqueItems added"),
     "schema-keyword-changed": (W, "another schema keyword changed (not classified: check it)"),
 }
 

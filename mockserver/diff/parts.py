@@ -48,13 +48,18 @@ def compare_operation_parts(base: Operation, head: Operation) -> list[Change]:
     for key in ("summary", "description"):
         if base.node.raw(key) != head.node.raw(key):
             base.emit("description-changed", f"/{key}", base.node.raw(key), head.node.raw(key))
-    if not base.node.raw("deprecated") and head.node.raw("deprecated"):
-        base.emit("deprecated", "/deprecated", False, True)
+    _deprecated(base, base.node, head.node, "")
     _security(base, _requirements(base), _requirements(head))
     _parameters(base, head)
     _request_body(base, base.node.get("requestBody"), head.node.get("requestBody"))
     _responses(base, base.node.get("responses"), head.node.get("responses"))
     return base.changes
+
+
+def _deprecated(op: Operation, before: Node, after: Node, at: str) -> None:
+    was, now = bool(before.raw("deprecated")), bool(after.raw("deprecated"))
+    if was != now:
+        op.emit("deprecated", f"{at}/deprecated", was, now)
 
 
 def _requirements(op: Operation) -> Requirements:
@@ -108,8 +113,7 @@ def _parameters(base: Operation, head: Operation) -> None:
         if old.raw("description") != new.raw("description"):
             desc = old.raw("description"), new.raw("description")
             base.emit("description-changed", f"{at}/description", *desc)
-        if not old.raw("deprecated") and new.raw("deprecated"):
-            base.emit("deprecated", f"{at}/deprecated", False, True)
+        _deprecated(base, old, new, at)
         compare_schema(old.get("schema"), new.get("schema"), f"{at}/schema", base.scope("request"))
     for key, new in after.items():
         if key not in before:

@@ -45,6 +45,7 @@ NOUNS = {
     "additional": ("additional-properties-closed", "additional-properties-opened"),
     "alternative": ("alternative-removed", "alternative-added"),
     "type": ("type-narrowed", "type-widened"),
+    "unique": ("unique-items-added", "unique-items-removed"),
 }
 
 
@@ -183,8 +184,9 @@ def _docs(b: dict[str, Any], h: dict[str, Any], pointer: str, scope: Scope) -> N
             scope.emit(
                 "description-changed", f"{pointer}/{keyword}", b.get(keyword), h.get(keyword)
             )
-    if not b.get("deprecated") and h.get("deprecated"):
-        scope.emit("deprecated", f"{pointer}/deprecated", False, True)
+    if bool(b.get("deprecated")) != bool(h.get("deprecated")):
+        was = bool(b.get("deprecated"))
+        scope.emit("deprecated", f"{pointer}/deprecated", was, not was)
 
 
 def _default(b: dict[str, Any], h: dict[str, Any], pointer: str, scope: Scope) -> None:
@@ -199,8 +201,9 @@ def _unclassified(b: dict[str, Any], h: dict[str, Any], pointer: str, scope: Sco
         if not keyword.startswith("x-") and b.get(keyword) != h.get(keyword):
             before, after = b.get(keyword), h.get(keyword)
             scope.emit("schema-keyword-changed", f"{pointer}/{keyword}", before, after)
-    if scope.direction == "request" and not b.get("uniqueItems") and h.get("uniqueItems"):
-        scope.emit("request-unique-items-added", f"{pointer}/uniqueItems", False, True)
+    if bool(b.get("uniqueItems")) != bool(h.get("uniqueItems")):
+        unique = bool(h.get("uniqueItems"))
+        scope.judge(unique, "unique", f"{pointer}/uniqueItems", not unique, unique)
 
 
 def _alternatives(b: dict[str, Any], h: dict[str, Any], pointer: str, scope: Scope) -> None:
