@@ -167,10 +167,15 @@ def _content(op: Operation, before: Node | None, after: Node | None, at: str, si
         if media_type not in new:
             op.emit(f"{side}-media-type-removed", pointer, media_type, None)
         else:
-            schema_b, schema_h = media.get("schema"), new[media_type].get("schema")
+            schema_b, schema_h = _schema(media), _schema(new[media_type])
             compare_schema(schema_b, schema_h, f"{pointer}/schema", op.scope(side))
     for media_type in new.keys() - old.keys():
         op.emit(f"{side}-media-type-added", f"{at}/content/{escape(media_type)}", None, media_type)
+
+
+def _schema(media: Node) -> Node:
+    """A media type without a schema takes anything: adding one is a (stricter) change."""
+    return media.get("schema") or Node({}, media.resolver)
 
 
 def _responses(op: Operation, before: Node | None, after: Node | None) -> None:
