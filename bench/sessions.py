@@ -32,8 +32,8 @@ def run_wrk_with_session(url: str, session: str | None, seconds: int) -> tuple[f
         command[1:1] = ["-H", f"X-Mock-Session: {session}"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True)
     result = parse_wrk_output(done.stdout)
-    if result.failed_share:
-        raise RuntimeError(f"{session}: {result.failed_share:.1%} of requests failed")
+    if result.non_2xx or result.failed_share > 0.01:  # a few socket timeouts on a busy machine
+        raise RuntimeError(f"{session}: {result.non_2xx} non-2xx, {result.failed_share:.1%} failed")
     return result.requests_per_s, result.p50_ms
 
 
