@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 import httpx
 
@@ -149,6 +150,86 @@ def parts(repeat: int = 7, number: int = 2000) -> str:
     return "\n".join(lines)
 
 
+def whole_requests(repeat: int = 15, number: int = 200) -> str:
+    """A request through the whole ASGI stack, in process (no network, no wrk): best of
+    `repeat` batches, the variants interleaved, so a busy machine's slow moments do not count.
+    With and without the scenarios middlewares, each on its own store."""
+    import asyncio
+
+    from mockserver.app import create_app
+    from mockserver.scenarios.middleware import RequestJournal, ScenarioRules
+
+    async def one(app: Any, method: str, path: str, body: bytes) -> None:
+        headers = [(b"host", b"x"), (b"authorization", b"Bearer bench")]
+        if body:
+            headers += [
+                (b"content-type", b"application/json"),
+                (b"content-length", b"%d" % len(body)),
+            ]
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 2),
+        }
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive() -> dict[str, Any]:
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                assert message["status"] < 300, message
+
+        await app(scope, receive, send)
+
+    async def batch(app: Any, method: str, path: str, body: bytes) -> float:
+        started = time.perf_counter()
+        for _ in range(number):
+            await one(app, method, path, body)
+        return (time.perf_counter() - started) / number * 1e6
+
+    async def interleaved(
+        apps: dict[str, Any], method: str, path: str, body: bytes
+    ) -> dict[str, float]:
+        for app in apps.values():  # warm: validators, caches, the journal file
+            await batch(app, method, path, body)
+        best = dict.fromkeys(apps, float("inf"))
+        for _ in range(repeat):
+            for variant, app in apps.items():
+                best[variant] = min(best[variant], await batch(app, method, path, body))
+        return best
+
+    body = b'{"name":"Bench Client","email":"bench@example.com","tags":["bench"]}'
+    lines = ["| request | without scenarios µs | with, no rules µs | ratio |", "|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as folder:
+        apps = {}
+        for variant in ("without", "with"):
+            app = create_app(db=f"{folder}/{variant}.json", workers=1)
+            if variant == "without":
+                stack = app.middleware.middlewares
+                stack[:] = [
+                    m for m in stack if getattr(m, "func", m) not in (RequestJournal, ScenarioRules)
+                ]
+            apps[variant] = app
+        for name, method, path, payload in (
+            ("get by id", "GET", f"/api/v1/clients/{KNOWN_ID}", b""),
+            ("create", "POST", "/api/v1/clients", body),
+        ):
+            cost = asyncio.run(interleaved(apps, method, path, payload))
+            ratio = cost["with"] / cost["without"]
+            lines.append(f"| {name} | {cost['without']:.0f} | {cost['with']:.0f} | {ratio:.2f} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--serve", nargs=3, metavar=("VARIANT", "PORT", "DB"))
@@ -161,6 +242,8 @@ def main() -> None:
         serve(variant, int(port), db)
         return
     print(parts())
+    print()
+    print(whole_requests())
     if not args.parts:
         print()
         print(report(measure(args.seconds, args.rounds)))
