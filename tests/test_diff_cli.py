@@ -93,6 +93,17 @@ def test_unreadable_input_exits_2_with_one_line(
     assert len(err.strip().splitlines()) == 1
 
 
+def test_a_document_of_the_wrong_shape_is_unreadable_not_a_crash(
+    mockserver_diff: Run, write: Any
+) -> None:
+    base, head = pair("deprecated")
+    head["components"]["schemas"]["Pet"]["required"] = 5
+    head["components"]["schemas"]["PetCreate"]["properties"]["name"]["maxLength"] = "fifty"
+    status, out, err = mockserver_diff(write("a.yaml", base), b := write("b.yaml", head))
+    assert (status, out) == (2, "")
+    assert err.startswith(f"mockserver diff: error: {b}: not a valid OpenAPI 3 document (")
+
+
 def test_text_names_operation_location_and_before_after(mockserver_diff: Run, write: Any) -> None:
     base, head = pair("request-maximum-lowered")
     _, out, _ = mockserver_diff(write("a.yaml", base), write("b.yaml", head))

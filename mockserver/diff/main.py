@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from mockserver.diff.cli import CLEAN, FAILED, UNREADABLE
-from mockserver.diff.load import LoadError, load
-from mockserver.diff.model import Severity
+from mockserver.diff.load import Document, LoadError, load
+from mockserver.diff.model import Change, Severity
 from mockserver.diff.operations import diff_documents
 from mockserver.diff.report import Outcome, render
 from mockserver.diff.traffic import TrafficError, mark, read_traffic
@@ -20,7 +20,7 @@ def execute(args: argparse.Namespace) -> int:
         base, head = load(args.base), load(args.head)
         calls = [call for path in args.traffic for call in read_traffic(path)]
         # $refs are followed while comparing: a broken one surfaces here.
-        changes = sorted(diff_documents(base, head), key=lambda c: -c.severity)
+        changes = sorted(compare(base, head), key=lambda c: -c.severity)
     except (LoadError, TrafficError) as error:
         print(f"mockserver diff: error: {error}", file=sys.stderr)
         return UNREADABLE
@@ -39,3 +39,25 @@ def execute(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(report)
     return FAILED if outcome.failed else CLEAN
+
+
+def compare(base: Document, head: Document) -> list[Change]:
+    """The changes; a document whose shape is not OpenAPI's is unreadable input, not a crash."""
+    try:
+        return diff_documents(base, head)
+    except LoadError:
+        raise
+    except (TypeError, AttributeError, ValueError, KeyError) as error:
+        broken = [side.name for side in (base, head) if not _self_consistent(side)]
+        culprit = " and ".join(broken) or f"{base.name} or {head.name}"
+        why = f"{type(error).__name__}: {error}"
+        raise LoadError(f"{culprit}: not a valid OpenAPI 3 document ({why})") from None
+
+
+def _self_consistent(document: Document) -> bool:
+    """A malformed part usually trips the comparison of the document with itself too."""
+    try:
+        diff_documents(document, document)
+    except (TypeError, AttributeError, ValueError, KeyError):
+        return False
+    return True
