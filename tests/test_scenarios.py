@@ -223,14 +223,14 @@ def test_invalid_requests_get_their_own_answer_before_any_rule(
 
 
 def test_rules_survive_a_restart(tmp_path: Path) -> None:
-    with served_mock(tmp_path) as served:
+    with served_mock(tmp_path, workers=1) as served:
         rule = httpx.post(
             f"{served.base_url}/__mock/sessions/kept/rules",
             json={"operation": "listClients", "status": 500, "times": 2},
             headers=AUTH,
         ).json()
         first = httpx.get(f"{served.api_url}/clients", headers={**AUTH, "X-Mock-Session": "kept"})
-    with served_mock(tmp_path) as served:
+    with served_mock(tmp_path, workers=1) as served:
         listed = httpx.get(f"{served.base_url}/__mock/sessions/kept/rules", headers=AUTH).json()
         second = httpx.get(f"{served.api_url}/clients", headers={**AUTH, "X-Mock-Session": "kept"})
         third = httpx.get(f"{served.api_url}/clients", headers={**AUTH, "X-Mock-Session": "kept"})
@@ -240,7 +240,7 @@ def test_rules_survive_a_restart(tmp_path: Path) -> None:
 
 def test_global_latency_delays_the_api_but_never_the_control_endpoints(tmp_path: Path) -> None:
     with (
-        served_mock(tmp_path, latency="600-700") as served,
+        served_mock(tmp_path, workers=1, latency="600-700") as served,
         httpx.Client(base_url=served.base_url, headers=AUTH, timeout=10) as client,
     ):
         timings = {}
