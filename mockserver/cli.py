@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "mockserver.server",  # serve, reset
     "mockserver.proxy.cli",  # proxy, check-traffic
     "mockserver.healthcheck",  # health
+    "mockserver.contract_test",  # contract-test
+    "mockserver.diff.cli",  # diff
 )
 
 
