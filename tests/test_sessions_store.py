@@ -153,6 +153,11 @@ def test_two_processes_share_sessions_at_once(tmp_path: Path) -> None:
     assert everything(first, "other") == []
     first.forget("shared")
     assert "shared" not in {s["name"] for s in second.summaries()}
+    # A catch-up holding two versions of one seed record counts it once.
+    first.modify("id-0002", lambda r: {**r, "notes": "one"}, session="caught-up")
+    first.modify("id-0002", lambda r: {**r, "notes": "two"}, session="caught-up")
+    assert second.find(Filters(), 1, 0, session="caught-up").total == len(SEED)
+    assert second.get("id-0002", session="caught-up")["notes"] == "two"
     # Request counts reach the other process about once a second.
     before = first.summary("other")["requests"]
     for _ in range(5):

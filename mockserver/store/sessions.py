@@ -63,9 +63,9 @@ class Session:
 
     def put(self, seed: SeedData, records: list[Record]) -> None:
         if self.over_seed:
-            self.shadowed += sum(
-                1 for record in records if record["id"] not in self.data and record["id"] in seed
-            )
+            # Distinct ids: a catch-up can hold several versions of one record.
+            ids = {record["id"] for record in records}
+            self.shadowed += sum(1 for i in ids if i not in self.data and i in seed)
         self.data.put(records)
 
     def replace(self, records: list[Record], over_seed: bool) -> None:
