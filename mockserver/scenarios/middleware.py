@@ -32,6 +32,7 @@ from mockserver.scenarios.rules import Rule, delay_seconds
 
 EXCHANGE = "mockserver.exchange"
 HEADER_CAP = 1000
+URL_CAP = 4096  # path and query kept per entry (a hostile URL can be 64 KiB)
 # As the validating proxy redacts them (its package loads openapi-core, which the mock does not).
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 SECRET_QUERY = re.compile(
@@ -112,11 +113,11 @@ def _entry(exchange: Exchange, routing: dict[str, Any]) -> dict[str, Any]:
     """The entry as stored: short keys, raw values; `requests.shown` makes it readable later,
     so a request pays only for collecting it."""
     scope = exchange.scope
-    query = scope["query_string"].decode("latin-1")
+    query = scope["query_string"][:URL_CAP].decode("latin-1")
     return {
         "t": exchange.received_ns,
         "m": scope["method"],
-        "p": scope["path"],
+        "p": scope["path"][:URL_CAP],
         "q": SECRET_QUERY.sub(r"\1<redacted>", query) if query else "",
         "o": exchange.operation or routing.get("operation_id"),
         "h": _headers(scope),
