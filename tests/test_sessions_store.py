@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,33 @@ def test_with_no_sessions_allowed_only_the_default_session_answers() -> None:
     with pytest.raises(SessionLimit, match="limit of 0 sessions"):
         store.get("id-0001", session="any")
     assert store.get("id-0001")["id"] == "id-0001"
+
+
+def test_random_writes_give_the_same_answers_in_a_session_and_seen_from_another_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(journal_module, "COMPACT_AFTER_LINES", 50)  # reloads in between
+    rng = random.Random(7)
+    first = open_store(tmp_path / "db.json")
+    second = open_store(tmp_path / "db.json")
+    known = [r["id"] for r in SEED]
+    for step in range(300):
+        if rng.random() < 0.3:
+            written = record(
+                1000 + step, created_at=f"2026-01-01T00:00:{rng.randint(0, 9):02d}.000Z"
+            )
+            known.append(written["id"])
+            for session in ("default", "twin"):
+                first.insert(dict(written), session=session)
+        else:
+            target = rng.choice(known)
+            change = {"name": rng.choice(["acme x", "initech y", "other"]), "status": "inactive"}
+            for session in ("default", "twin"):
+                first.modify(target, lambda r, c=change: {**r, **c}, session=session)
+        if step % 37 == 0:
+            second.find(Filters(), 1, 0, session="twin")  # catches up part way
+    for filters, limit, offset in itertools.product(QUERIES, (3, 100), (0, 40, 120)):
+        expected = first.find(filters, limit, offset, session="default")
+        assert first.find(filters, limit, offset, session="twin") == expected
+        assert second.find(filters, limit, offset, session="twin") == expected
+        assert second.find(filters, limit, offset, session="default") == expected
