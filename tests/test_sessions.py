@@ -11,6 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
+from mockserver.settings import SettingsError
 
 AUTH = {"Authorization": "Bearer test-token"}
 
@@ -254,3 +255,9 @@ def test_control_api_has_its_own_document_and_swagger_ui(api: TestClient) -> Non
     client_schema = document["components"]["schemas"]["Client"]
     assert "jobs_count" in client_schema["properties"]  # copied in from the contract
     assert api.get("/__mock/ui/").status_code == 200
+
+
+@pytest.mark.parametrize("limit", [{"max_sessions": -1}, {"session_ttl": -5}])
+def test_negative_limits_are_refused_at_start(limit: dict[str, int]) -> None:
+    with pytest.raises(SettingsError, match="cannot be negative"):
+        create_app(db=":memory:", **limit)
