@@ -4,6 +4,7 @@ sequences, refused rules, rules surviving a restart, `--latency`."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import time
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from mockserver.scenarios import faults
 from mockserver.testing import free_port, serve_command, served_mock
 
 AUTH = {"Authorization": "Bearer scenario-token"}
@@ -291,3 +293,24 @@ def test_a_bad_latency_stops_the_start_with_one_line(tmp_path: Path) -> None:
     assert finished.stderr.strip() == (
         "mockserver: error: --latency 'fast': give milliseconds, e.g. 200 or 50-300"
     )
+
+
+def test_a_hang_is_bounded_then_reset() -> None:
+    class Transport:
+        aborted = False
+
+        def get_extra_info(self, name: str) -> Any:
+            return None
+
+        def abort(self) -> None:
+            self.aborted = True
+
+    async def never() -> dict[str, Any]:
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    transport = Transport()
+    started = time.monotonic()
+    asyncio.run(faults.hang(never, transport, limit=0.2))
+    assert transport.aborted
+    assert time.monotonic() - started < 5
