@@ -3,17 +3,23 @@ the generated Python client and on an openapi-fetch client keeps their data apar
 
 from __future__ import annotations
 
+import contextlib
+import getpass
 import importlib
 import json
+import os
 import subprocess
 import sys
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+import httpx
 import pytest
 
-from mockserver.testing import ServedMock, served_mock
+from mockserver.testing import ServedMock, free_port, served_mock, stop
 from scripts import build_sdk as sdk
 
 pytestmark = pytest.mark.slow
@@ -80,3 +86,52 @@ def test_typescript_openapi_fetch_with_a_default_session_header(mock: ServedMock
     assert finished.returncode == 0, finished.stderr
     seen = json.loads(finished.stdout)
     assert seen == {"created": 201, "ts-anna": ["TypeScript recipe client"], "ts-ben": []}
+
+
+@pytest.fixture
+def vite_dev_server(mock: ServedMock, tmp_path: Path) -> Iterator[str]:
+    """The README's vite.config, served by Vite's dev server in front of the mock."""
+    port = free_port()
+    command = [
+        str(REPO / "node_modules" / ".bin" / "vite"),
+        "--config",
+        str(REPO / "tests" / "recipes" / "vite.config.mjs"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--strictPort",
+    ]
+    env = {**os.environ, "MOCK_URL": mock.base_url}
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.TransportError):
+                httpx.get(url + "/", timeout=1)
+                break
+            time.sleep(0.2)
+        yield url
+    finally:
+        stop(process)
+
+
+def test_vite_proxy_adds_the_developers_session(mock: ServedMock, vite_dev_server: str) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    name = f"vite recipe {uuid.uuid4().hex[:8]}"
+    created = httpx.post(f"{vite_dev_server}/api/v1/clients", json={"name": name}, headers=auth)
+    assert created.status_code == 201, created.text
+
+    def found_in(session: str | None) -> list[str]:
+        headers = {**auth, "X-Mock-Session": session} if session else auth
+        page = httpx.get(f"{mock.api_url}/clients", params={"search": name}, headers=headers)
+        return [client["id"] for client in page.json()["data"]]
+
+    developer = f"dev-{getpass.getuser()}"
+    assert found_in(developer) == [created.json()["id"]]
+    assert found_in(None) == []  # not in the default session
+    through_vite = httpx.get(
+        f"{vite_dev_server}/api/v1/clients", params={"search": name}, headers=auth
+    )
+    assert [client["id"] for client in through_vite.json()["data"]] == [created.json()["id"]]
