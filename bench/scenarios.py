@@ -1,17 +1,22 @@
 """What the scenarios (issue 14) cost a request when no rule applies.
 
-`python -m bench.scenarios [--seconds 5] [--rounds 3]` serves the mock three ways, one process
-each, on a fresh store: without the scenarios middlewares (journal and rules taken out of the
-stack), with them and no rule anywhere, and with a rule set for another session (the rules file
-exists, so each request pays the `stat` and a dict lookup). wrk -t2 -c32 on get-by-id (the
-cheapest request, so the most sensitive to overhead) and create; variants interleaved per round;
-medians and ratios against "without".
+`python -m bench.scenarios [--seconds 5] [--rounds 3] [--parts]` prints three tables:
+- the pieces a request pays for, timed in process (best of 7): the rules' fast path, collecting
+  and appending the journal entry;
+- whole requests through the ASGI stack in process, with and without the scenarios middlewares
+  (variants interleaved, best of 15 batches);
+- unless `--parts`: the mock served three ways, one process each, on a fresh store: without the
+  scenarios middlewares, with them and no rule anywhere, and with a rule for another session.
+  wrk -t2 -c32 on get-by-id (the cheapest request, the most sensitive to overhead) and create,
+  variants interleaved per round; req/s and the server's CPU time per request, medians and
+  ratios against "without". On a busy machine trust the first two tables more.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -64,8 +69,11 @@ def serve(variant: str, port: int, db: str) -> None:
     )
 
 
-def measure(seconds: int, rounds: int) -> dict[tuple[str, str], list[float]]:
-    rates: dict[tuple[str, str], list[float]] = {}
+Figures = dict[tuple[str, str], list[tuple[float, float]]]  # (req/s, server CPU µs per request)
+
+
+def measure(seconds: int, rounds: int) -> Figures:
+    rates: Figures = {}
     for _ in range(rounds):
         for variant in VARIANTS:
             with tempfile.TemporaryDirectory(prefix="bench-scenarios-") as folder:
@@ -76,11 +84,21 @@ def measure(seconds: int, rounds: int) -> dict[tuple[str, str], list[float]]:
                     base = f"http://127.0.0.1:{port}"
                     _wait(base)
                     for name, script, path in WORKLOADS:
+                        cpu = _cpu_seconds(process.pid)
                         result = run_wrk(base + path, script, seconds)
-                        rates.setdefault((variant, name), []).append(result.requests_per_s)
+                        per_request = (_cpu_seconds(process.pid) - cpu) / result.requests * 1e6
+                        figures = (result.requests_per_s, per_request)
+                        rates.setdefault((variant, name), []).append(figures)
                 finally:
                     stop(process)
     return rates
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU the server process has used: unlike req/s, barely moved by other
+    processes competing for the cores."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait(base: str) -> None:
@@ -95,13 +113,21 @@ def _wait(base: str) -> None:
     raise TimeoutError(base)
 
 
-def report(rates: dict[tuple[str, str], list[float]]) -> str:
-    lines = ["| workload | variant | req/s (median) | ratio to without |", "|---|---|---|---|"]
+def report(rates: Figures) -> str:
+    lines = [
+        "| workload | variant | req/s (median) | ratio | server CPU µs/request (median) | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, *_ in WORKLOADS:
-        base = median(rates[(VARIANTS[0], name)])
+        base_rate = median(r for r, _ in rates[(VARIANTS[0], name)])
+        base_cpu = median(c for _, c in rates[(VARIANTS[0], name)])
         for variant in VARIANTS:
-            value = median(rates[(variant, name)])
-            lines.append(f"| {name} | {variant} | {value:,.0f} | {value / base:.2f} |")
+            rate = median(r for r, _ in rates[(variant, name)])
+            cpu = median(c for _, c in rates[(variant, name)])
+            lines.append(
+                f"| {name} | {variant} | {rate:,.0f} | {rate / base_rate:.2f} "
+                f"| {cpu:,.0f} | {cpu / base_cpu:.2f} |"
+            )
     return "\n".join(lines)
 
 
