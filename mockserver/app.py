@@ -72,7 +72,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
     bridge.asgi_app = OneHopWSGI(
         app.app.wsgi_app,
         other_scopes=bridge.asgi_app,
-        writes_inline=settings.in_memory or settings.durability != "disk",
+        # Inline only where nothing can make a write wait: no flush, no other process's lock.
+        writes_inline=settings.process_count == 1
+        and (settings.in_memory or settings.durability != "disk"),
     )
     app.add_middleware(SessionHeader, MiddlewarePosition.BEFORE_ROUTING)
     app.add_middleware(

@@ -18,10 +18,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 # Reads never wait on the disk (a write's fsync happens outside the store lock), so they run on
-# the event loop without any hand-off (~20% less per request here). Writes wait for an fdatasync
-# only with durability "disk": then they go to a thread so the flush never stalls the loop;
-# otherwise they too run inline, which also spares them the GIL hand-offs between the loop and
-# the thread (measured: see bench/RESULTS.md).
+# the event loop without any hand-off (~20% less per request here). A write can wait: for an
+# fdatasync (durability "disk") or for the file lock another worker holds (and may hold while
+# the scheduler runs something else). Then it goes to a thread, so the wait never stalls the
+# loop; in one process at durability "os" nothing makes it wait, and it too runs inline, which
+# also spares it the GIL hand-offs between loop and thread (see bench/RESULTS.md).
 INLINE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

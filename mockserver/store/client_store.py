@@ -9,6 +9,7 @@ processes. One lock serialises every access, because Flask runs handlers on seve
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -284,8 +285,10 @@ class ClientStore:
             else:
                 self._note_use(name, session, now)
                 if now - self._shared_at >= USAGE_EVERY:
-                    with self._writing() as transaction:
-                        self._share_use(transaction, now)
+                    # A read never waits for another worker's write (its loop would stall):
+                    # the counts are shared by the next read or write instead.
+                    with contextlib.suppress(BlockingIOError), self._writing(wait=False) as ongoing:
+                        self._share_use(ongoing, now)
             yield session
 
     def _live(self, transaction: Transaction, name: str, counted: bool = False) -> Session:
@@ -354,10 +357,10 @@ class ClientStore:
         if self._wal is not None:
             self._wal.refresh(self)
 
-    def _writing(self) -> AbstractContextManager[Transaction]:
+    def _writing(self, wait: bool = True) -> AbstractContextManager[Transaction]:
         if self._wal is None:
             return _in_memory(self._lock)
-        return self._wal.transaction(self, guard=self._lock)
+        return self._wal.transaction(self, guard=self._lock, wait=wait)
 
     def _present(self, record: Record) -> Record:
         jobs, active = self._job_counts.get(record["id"], (0, 0))

@@ -110,7 +110,7 @@ class Wal:
 
     @contextlib.contextmanager
     def transaction(
-        self, memory: Memory, guard: AbstractContextManager[Any]
+        self, memory: Memory, guard: AbstractContextManager[Any], wait: bool = True
     ) -> Iterator[Transaction]:
         """The only way to write, in the only safe order.
 
@@ -119,7 +119,7 @@ class Wal:
         before the flush, so concurrent writes share one fdatasync (group commit). The block
         returns only once what it appended is on disk: the caller may then acknowledge it.
         """
-        with guard, self._exclusive():
+        with guard, self._exclusive(wait):
             self.refresh(memory)
             transaction = Transaction(self)
             yield transaction
@@ -149,9 +149,10 @@ class Wal:
             memory.apply(entries)
 
     @contextlib.contextmanager
-    def _exclusive(self) -> Iterator[None]:
-        """Hold the store for a write, against every other process on it."""
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+    def _exclusive(self, wait: bool = True) -> Iterator[None]:
+        """Hold the store for a write, against every other process on it; without `wait`,
+        BlockingIOError when another holds it."""
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         self._held = True
         try:
             yield
