@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             if failed:
                 tally.failures[seed] = failed
                 print(f"  FAIL {target} seed {seed}: {', '.join(failed)}\n{tail}", flush=True)
+            else:
+                print(f"  ok   {target} seed {seed} ({elapsed:.0f} s)", flush=True)
     print("\n| target | runs | failed runs | median s | failing seeds |")
     print("|---|---|---|---|---|")
     for target, tally in tallies.items():

@@ -120,88 +120,30 @@ def outcome(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout[-4000:] + result.stderr[-2000:]
 
 
-LAGGING = "test_a_new_client_is_active or test_search_matches or test_an_update_moves"
+# One correct target with every staging reality at once, served over private TLS.
+REALITIES = {
+    "STAGING_LAG": "1.5",  # search index and read replica
+    "STAGING_THROTTLE_EVERY": "9",  # 429 with Retry-After: 1
+    "STAGING_RATE_LIMIT": "10",  # per second, bursts of 5; over: 429 with Retry-After: 120
+    "STAGING_TENANT": "acme",  # the gateway wants X-Tenant: acme
+    "STAGING_SLOW_WRITES": "0.3",
+}
+# Tests that read after writing, page, and check auth: each reality shows in them.
+SUBSET = (
+    "test_a_new_client_is_active or test_search_matches or test_an_update_moves"
+    " or test_paging_parameter_edges or test_reads_without_a_token"
+)
+OPTIONS = {
+    "settle": ("--settle", "4"),
+    "max_rps": ("--max-rps", "5"),
+    "header": ("--header", "X-Tenant: acme"),
+    "ca_bundle": ("--ca-bundle", "<cert>"),
+}
 
 
-def test_settle_waits_out_a_lagging_index_and_read_replica(
-    serve_staging: Serve, suite: Suite, tmp_path: Path
-) -> None:
-    with serve_staging(STAGING_LAG="1.5") as api_url:
-        impatient = suite(api_url, "-k", LAGGING)
-        junit = tmp_path / "junit.xml"
-        patient = suite(api_url, "-k", LAGGING, "--settle", "4", f"--junitxml={junit}")
-    assert impatient.returncode == 1, outcome(impatient)
-    assert "test_a_new_client_is_active_with_empty_defaults FAILED" in impatient.stdout or (
-        "FAILED contract_tests/test_semantics.py::test_a_new_client_is_active" in impatient.stdout
-    ), outcome(impatient)
-    assert patient.returncode == 0, outcome(patient)
-    # Every record the run created, with its name, in the JSON file and the JUnit properties.
-    created = json.loads((tmp_path / "records.json").read_text())["created"]
-    assert len(created) >= 5 and all(r["name"].startswith("contract-test-") for r in created)
-    report = junit.read_text()
-    assert all(f'name="created_record_{r["id"]}"' in report for r in created)
-    assert 'name="coverage_createClient_exercised"' in report
-
-
-def test_settle_still_catches_a_real_defect(serve_staging: Serve, suite: Suite) -> None:
-    with serve_staging(STAGING_LAG="1.5", STAGING_DEFECT="search_ignores_email") as api_url:
-        result = suite(api_url, "-k", "test_search_matches", env={"CONTRACT_SETTLE": "3"})
-    assert result.returncode == 1, outcome(result)
-    assert "missed a client whose email contains it" in result.stdout, outcome(result)
-    assert "still so after waiting 3.0 s" in result.stdout, outcome(result)
-
-
-THROTTLED = "test_read_operation or test_search_matches or test_paging_parameter_edges"
-
-
-def test_throttling_is_waited_out_by_default(serve_staging: Serve, suite: Suite) -> None:
-    with serve_staging(STAGING_THROTTLE_EVERY="9") as api_url:
-        without = suite(api_url, "-k", THROTTLED, "--max-retries", "0")
-        default = suite(api_url, "-k", THROTTLED)
-        broken = None
-    assert without.returncode == 1, outcome(without)
-    assert default.returncode == 0, outcome(default)
-    with serve_staging(STAGING_THROTTLE_EVERY="9", STAGING_DEFECT="limit_100_refused") as api_url:
-        broken = suite(api_url, "-k", "test_paging_parameter_edges")
-    assert broken.returncode == 1, outcome(broken)
-    assert (
-        "GET /clients?limit=100" in broken.stdout
-        and "429" not in broken.stdout.split("short test summary")[-1]
-    ), outcome(broken)
-
-
-RATE_LIMITED = "test_an_update_changes_exactly_the_fields_sent"
-
-
-def test_max_rps_keeps_under_a_rate_limit(serve_staging: Serve, suite: Suite) -> None:
-    with serve_staging(STAGING_RATE_LIMIT="20") as api_url:
-        unpaced = suite(api_url, "-k", RATE_LIMITED)
-        paced = suite(api_url, "-k", RATE_LIMITED, env={"CONTRACT_MAX_RPS": "15"})
-    assert unpaced.returncode == 1 and "Throttled" in unpaced.stdout, outcome(unpaced)
-    assert paced.returncode == 0, outcome(paced)
-    defect = {"STAGING_RATE_LIMIT": "20", "STAGING_DEFECT": "update_keeps_updated_at"}
-    with serve_staging(**defect) as api_url:
-        broken = suite(api_url, "-k", RATE_LIMITED, "--max-rps", "15")
-    assert broken.returncode == 1 and "every successful update moves updated_at" in broken.stdout
-
-
-GATED = "test_search_matches or test_reads_without_a_token"
-
-
-def test_header_reaches_a_gateway(serve_staging: Serve, suite: Suite) -> None:
-    with serve_staging(STAGING_TENANT="acme") as api_url:
-        without = suite(api_url, "-k", GATED)
-        with_header = suite(api_url, "-k", GATED, "--header", "X-Tenant: acme")
-    with serve_staging(STAGING_TENANT="acme", STAGING_DEFECT="no_www_authenticate") as api_url:
-        broken = suite(api_url, "-k", GATED, env={"CONTRACT_HEADERS": "X-Tenant: acme"})
-    assert without.returncode == 1, outcome(without)
-    assert with_header.returncode == 0, outcome(with_header)
-    assert broken.returncode == 1 and "WWW-Authenticate: Bearer" in broken.stdout, outcome(broken)
-
-
-def test_private_tls_with_a_ca_bundle_or_insecure(
-    serve_staging: Serve, suite: Suite, tmp_path: Path
-) -> None:
+@pytest.fixture
+def certificate(tmp_path: Path) -> Path:
+    """A self-signed certificate for 127.0.0.1 (key.pem next to it)."""
     subprocess.run(
         [
             "openssl",
@@ -224,24 +166,70 @@ def test_private_tls_with_a_ca_bundle_or_insecure(
         check=True,
         capture_output=True,
     )
-    with serve_staging(tls=True) as api_url:
-        untrusted = suite(api_url, "-k", "test_search_matches")
-        bundled = suite(
+    return tmp_path / "cert.pem"
+
+
+def options(certificate: Path, *, leave_out: str = "", **extra: str) -> list[str]:
+    chosen = [
+        value.replace("<cert>", str(certificate))
+        for name, pair in OPTIONS.items()
+        if name != leave_out
+        for value in pair
+    ]
+    return chosen + [word for name, value in extra.items() for word in (f"--{name}", value)]
+
+
+def test_each_staging_option_is_needed_and_enough(
+    serve_staging: Serve, suite: Suite, certificate: Path, tmp_path: Path
+) -> None:
+    junit = tmp_path / "junit.xml"
+    with serve_staging(tls=True, **REALITIES) as api_url:
+        every = suite(api_url, "-k", SUBSET, *options(certificate), f"--junitxml={junit}")
+        assert every.returncode == 0, outcome(every)
+        # The created-records report: the JSON file and the JUnit properties.
+        created = json.loads((tmp_path / "records.json").read_text())["created"]
+        assert len(created) >= 5 and all(r["name"].startswith("contract-test-") for r in created)
+        report = junit.read_text()
+        assert all(f'name="created_record_{r["id"]}"' in report for r in created)
+        assert 'name="coverage_createClient_exercised"' in report
+        # Each option left out (or turned off) fails the correct target, for its own reason.
+        needed = {
+            "settle": (options(certificate, leave_out="settle"), "got 404"),
+            "retries": (options(certificate, **{"max-retries": "0"}), "got 429"),
+            "max_rps": (options(certificate, leave_out="max_rps"), "Throttled"),
+            "header": (options(certificate, leave_out="header"), "got 403"),
+            "ca_bundle": (options(certificate, leave_out="ca_bundle"), "CERTIFICATE_VERIFY"),
+            "timeout": (options(certificate, **{"request-timeout": "0.1"}), "Timeout"),
+        }
+        for name, (arguments, reason) in needed.items():
+            result = suite(api_url, "-k", SUBSET, "-x", *arguments)
+            assert result.returncode == 1 and reason in outcome(result), (name, outcome(result))
+        insecure = suite(
             api_url,
             "-k",
-            "test_search_matches or test_read_operation",
-            "--ca-bundle",
-            str(tmp_path / "cert.pem"),
+            "test_search_matches",
+            *options(certificate, leave_out="ca_bundle"),
+            env={"CONTRACT_INSECURE": "1"},
         )
-        insecure = suite(api_url, "-k", "test_search_matches", env={"CONTRACT_INSECURE": "1"})
-    assert untrusted.returncode == 1 and "CERTIFICATE_VERIFY_FAILED" in outcome(untrusted)
-    assert bundled.returncode == 0, outcome(bundled)
-    assert insecure.returncode == 0, outcome(insecure)
+        assert insecure.returncode == 0, outcome(insecure)
 
 
-def test_request_timeout_bounds_each_request(serve_staging: Serve, suite: Suite) -> None:
-    with serve_staging(STAGING_SLOW_WRITES="1.5") as api_url:
-        hasty = suite(api_url, "-k", "test_a_new_client_is_active", "--request-timeout", "0.5")
-        patient = suite(api_url, "-k", "test_a_new_client_is_active")
-    assert hasty.returncode == 1 and "ReadTimeout" in hasty.stdout, outcome(hasty)
-    assert patient.returncode == 0, outcome(patient)
+def test_a_defect_behind_the_staging_realities_is_still_caught(
+    serve_staging: Serve, suite: Suite, certificate: Path
+) -> None:
+    with serve_staging(tls=True, STAGING_DEFECT="search_ignores_email", **REALITIES) as api_url:
+        result = suite(
+            api_url,
+            "-k",
+            SUBSET,
+            *options(certificate, leave_out="settle"),
+            env={"CONTRACT_SETTLE": "3"},
+        )
+    assert result.returncode == 1, outcome(result)
+    summary = result.stdout.split("short test summary")[-1]
+    assert "FAILED contract_tests/test_semantics.py::test_search_matches" in summary, outcome(
+        result
+    )
+    assert summary.count("FAILED") == 1, outcome(result)
+    assert "missed a client whose email contains it" in result.stdout
+    assert "still so after waiting 3.0 s" in result.stdout

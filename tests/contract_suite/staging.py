@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,16 +29,19 @@ from tests.contract_suite.planting import (
     with_response_json,
 )
 
+BURST = 5
+
 
 @dataclass
 class Staging:
     lag: float = 0.0  # a write shows in lists and on the read replica this much later
     throttle_every: int = 0  # every n-th request gets 429 with Retry-After: 1
-    rate_limit: int = 0  # more requests than this in one second get 429, Retry-After: 120
+    rate_limit: int = 0  # requests/s over a burst of BURST get 429 with Retry-After: 120
     tenant: str = ""  # the gateway refuses requests without X-Tenant: <tenant>
     slow_writes: float = 0.0  # seconds every POST/PUT takes
     count: int = 0
-    recent: deque[float] = field(default_factory=deque)
+    tokens: float = 0.0
+    last_seen: float = 0.0
     # id -> (when written, the version before the write or None for a new record)
     written: dict[str, tuple[float, dict[str, Any] | None]] = field(default_factory=dict)
 
@@ -60,12 +62,14 @@ class Staging:
         if self.throttle_every and self.count % self.throttle_every == 0:
             return throttled("1")
         if self.rate_limit:
+            # A token bucket: bursts of BURST requests, refilled at rate_limit per second.
             now = time.monotonic()
-            while self.recent and now - self.recent[0] > 1:
-                self.recent.popleft()
-            if len(self.recent) >= self.rate_limit:
+            refill = (now - self.last_seen) * self.rate_limit
+            self.tokens = min(BURST, self.tokens + refill)
+            self.last_seen = now
+            if self.tokens < 1:
                 return throttled("120")
-            self.recent.append(now)
+            self.tokens -= 1
         return None
 
     async def lagging(self, request: httpx.Request, forward: Forward) -> httpx.Response:
