@@ -97,7 +97,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         allow_origins=settings.origins,
         allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "X-Mock-Session", "Prefer"],
-        expose_headers=["Location"],
+        # The scenario headers too, so page code on another origin can tell an injected answer.
+        expose_headers=["Location", "Preference-Applied", "X-Mock-Rule", "X-Mock-Outside-Contract"],
         max_age=600,
     )
     add_scenarios(app, settings)
@@ -111,6 +112,7 @@ def add_scenarios(app: FlaskApp, settings: Settings) -> None:
     db = None if settings.in_memory else settings.db
     scenarios = Scenarios.for_store(load_spec(settings.spec), db, settings.latency)
     app.app.extensions[SCENARIOS_KEY] = scenarios
+    app.app.extensions[clients.STORE_KEY].on_forgotten = scenarios.forget
     app.add_middleware(RequestJournal, MiddlewarePosition.BEFORE_EXCEPTION, scenarios=scenarios)
     app.add_middleware(ScenarioRules, MiddlewarePosition.BEFORE_CONTEXT, scenarios=scenarios)
 

@@ -187,6 +187,8 @@ def test_sessions_survive_compaction_seen_from_another_process(tmp_path: Path, m
 def test_an_idle_session_expires_after_the_ttl() -> None:
     clock = Clock()
     store = open_store(None, Limits(ttl=60), clock)
+    forgotten: list[str] = []
+    store.on_forgotten = forgotten.append
     store.insert(record(200), session="idle")
     clock.now += 59
     assert store.summary("idle")["clients"] == len(SEED) + 1
@@ -194,7 +196,9 @@ def test_an_idle_session_expires_after_the_ttl() -> None:
     with pytest.raises(SessionNotFound):
         store.summary("idle")
     assert "idle" not in {s["name"] for s in store.summaries()}
+    assert forgotten == []
     assert len(everything(store, "idle")) == len(SEED)  # named again: fresh from the fixtures
+    assert forgotten == ["idle"]  # and its rules and journal went with the old one
     clock.now += 3600
     assert store.summary("default")["clients"] == len(SEED)  # default never expires
 
@@ -202,12 +206,15 @@ def test_an_idle_session_expires_after_the_ttl() -> None:
 def test_at_the_limit_the_least_recently_used_idle_session_is_evicted() -> None:
     clock = Clock()
     store = open_store(None, Limits(max_sessions=2, evictable_after=60), clock)
+    forgotten: list[str] = []
+    store.on_forgotten = forgotten.append
     store.insert(record(200), session="old")
     clock.now += 10
     store.insert(record(201), session="recent")
     clock.now += 55  # "old" idle 65 s, "recent" 55 s
     store.get("id-0001", session="newcomer")
     assert {s["name"] for s in store.summaries()} == {"default", "recent", "newcomer"}
+    assert forgotten == ["old"]
     with pytest.raises(SessionLimit, match="--max-sessions"):
         store.get("id-0001", session="one-too-many")  # nobody idle for 60 s
     assert {s["name"] for s in store.summaries()} == {"default", "recent", "newcomer"}

@@ -65,6 +65,9 @@ class ClientStore:
         # Requests counted here and not yet journaled: name -> [requests, last used].
         self._pending: dict[str, list[float]] = {}
         self._shared_at = now
+        # Told the name of each session the limits forget (expired or evicted), so what other
+        # parts keep per session (rules, request journal) goes with it.
+        self.on_forgotten: Callable[[str], None] = lambda name: None
 
     @classmethod
     def open(
@@ -296,6 +299,8 @@ class ClientStore:
         now = self._clock()
         session = self._sessions.get(name)
         if session is None or self._expired(name, session, now):
+            if session is not None:
+                self.on_forgotten(name)  # expired: what it kept elsewhere goes too
             self._make_room(transaction, name, now)
             # Not acknowledged by itself: a lost open line means a session seeded again.
             self._log(transaction, {"s": name, "open": now}, durable=False)
@@ -317,6 +322,7 @@ class ClientStore:
         for other, session in others.items():
             if session.expired(self._limits, now):
                 self._log(transaction, {"s": other, "drop": True}, durable=False)
+                self.on_forgotten(other)
         others = {n: s for n, s in self._sessions.items() if n not in (DEFAULT, name)}
         if len(others) < self._limits.max_sessions:
             return
@@ -329,6 +335,7 @@ class ClientStore:
                 "(DELETE /__mock/sessions/<name>) or start the mock with a higher --max-sessions"
             )
         self._log(transaction, {"s": oldest, "drop": True})
+        self.on_forgotten(oldest)
 
     def _expired(self, name: str, session: Session, now: float) -> bool:
         return name != DEFAULT and session.expired(self._limits, now)
