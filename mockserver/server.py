@@ -15,6 +15,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
@@ -165,9 +166,10 @@ def _serve_workers(settings: Settings) -> int:
     if settings.in_memory:
         raise SettingsError("--workers needs a store file: workers cannot share :memory:")
     if settings.reset or not os.path.exists(settings.db):
-        open_store(settings).close()  # seed or reset once, and fail here rather than in N workers
+        # Seed or reset once, and fail here rather than in N workers.
+        _in_child(lambda: open_store(settings).close())
     else:
-        _check_store(settings)
+        _in_child(lambda: _check_store(settings))
     os.environ.update(settings.as_environment(reset=False))
     listener = _listen(settings.host, settings.port)
     _announce(settings, listener)
@@ -176,6 +178,35 @@ def _serve_workers(settings: Settings) -> int:
     )
     Multiprocess(config, sockets=[listener]).run()
     return 0
+
+
+def _in_child(check: Callable[[], None]) -> None:
+    """Run `check` in a forked child and raise its start-up error here. What it loads is gone
+    with the child; the supervisor would otherwise keep it (100,000 clients: hundreds of MB)
+    for its whole life, beside the workers' own copies."""
+    from mockserver.store import StoreError
+
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # nothing runs a thread yet: forking here is safe
+        os.close(read_end)
+        code = 0
+        try:
+            check()
+        except startup_errors() as error:
+            os.write(write_end, str(error).encode())
+            code = 2
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        message = reader.read().decode(errors="replace")
+    _, status = os.waitpid(child, 0)
+    if message or os.waitstatus_to_exitcode(status) != 0:
+        raise StoreError(
+            message or "the store could not be opened (run with --workers 1 to see why)"
+        )
 
 
 def _check_store(settings: Settings) -> None:
