@@ -2,9 +2,10 @@
 
 Eight writers create and update their own clients while the served mock (as `mockserver serve`
 starts it: one worker per core) is killed with SIGKILL, every process of it at once, at a random
-moment, ten times, at each durability level (issue 15). After each restart the store must load, and every write that got
-a 201/200 before the kill must be there with the acknowledged values. A write in flight at the
-kill was never acknowledged: it may or may not be there, and both are accepted.
+moment, ten times, at each durability level (issue 15). After each restart the store must load,
+and every write that got a 201/200 before the kill must be there with the acknowledged values.
+A write in flight at the kill was never acknowledged: it may or may not be there, and both are
+accepted.
 """
 
 from __future__ import annotations
