@@ -25,11 +25,21 @@ def wire_judge() -> WireJudge:
     return WireJudge(str(run.spec_path()))
 
 
+# The mock's own control headers (sessions, RFC 7240 `Prefer: code=`): outside the contract, and
+# ignored by a real deployment; Schemathesis may learn their names from an in-process app.
+MOCK_CONTROL_HEADERS = {"x-mock-session", "prefer"}
+
+
 def drop_non_http_headers(case: Case) -> None:
     """Generated header values that are not valid HTTP (control characters, a malformed
-    Content-Length) test the server's HTTP parser, not the contract: they are not sent."""
+    Content-Length) test the server's HTTP parser, not the contract: they are not sent. Nor are
+    the mock's control headers."""
     if case.headers:
-        for name in [n for n, v in case.headers.items() if not is_valid_http_header(n, v)]:
+        for name in [
+            n
+            for n, v in case.headers.items()
+            if not is_valid_http_header(n, v) or n.lower() in MOCK_CONTROL_HEADERS
+        ]:
             del case.headers[name]
 
 
