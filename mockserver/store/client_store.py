@@ -10,6 +10,7 @@ processes. One lock serialises every access, because Flask runs handlers on seve
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -110,6 +111,9 @@ class ClientStore:
 
     def find(self, filters: Filters, limit: int, offset: int, session: str = DEFAULT) -> Page:
         """One page of the matching records, newest first (ties by id), and the match count."""
+        # The contract sets no maximum offset; past sys.maxsize no store has records, and
+        # itertools.islice refuses such a number.
+        offset = min(offset, sys.maxsize - limit)
         with self._using(session) as used:
             records, total = used.page(self._seed, filters, limit, offset)
             return Page([self._present(record) for record in records], total)
