@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from contract_tests import run
+
+SESSION_HEADER = "X-Mock-Session"
 
 DEFAULT_RECORDS_FILE = "contract-test-records.json"
 
@@ -95,7 +99,7 @@ def options_from(option: Any) -> run.Options:
         max_rps=number("--max-rps", option.max_rps, minimum=0.01) if option.max_rps else None,
         max_retries=int(number("--max-retries", option.max_retries, minimum=0)),
         timeout=number("--request-timeout", option.request_timeout, minimum=0.1),
-        headers=tuple(header(line) for line in raw_headers if line.strip()),
+        headers=with_worker_session(tuple(header(line) for line in raw_headers if line.strip())),
         ca_bundle=option.ca_bundle,
         insecure=option.insecure,
     )
@@ -120,7 +124,25 @@ def header(line: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def records_path(option: Any) -> str | None:
-    if option.records_file:
-        return str(option.records_file)
-    return DEFAULT_RECORDS_FILE if option.base_url else None
+def with_worker_session(
+    headers: tuple[tuple[str, str], ...], environ: Mapping[str, str] = os.environ
+) -> tuple[tuple[str, str], ...]:
+    """Under pytest-xdist each worker works in a mock session of its own (`X-Mock-Session`),
+    so `-n 4` against one served mock passes; a real deployment ignores the header. A session
+    given with --header wins."""
+    worker = environ.get("PYTEST_XDIST_WORKER")
+    if not worker or any(name.lower() == SESSION_HEADER.lower() for name, _ in headers):
+        return headers
+    run_id = environ.get("PYTEST_XDIST_TESTRUNUID", "")[:12]
+    return (*headers, (SESSION_HEADER, f"contract-{run_id}-{worker}"))
+
+
+def records_path(option: Any, environ: Mapping[str, str] = os.environ) -> str | None:
+    """Where the created records go; one file per pytest-xdist worker, so none overwrites
+    another's."""
+    where = option.records_file or (DEFAULT_RECORDS_FILE if option.base_url else None)
+    worker = environ.get("PYTEST_XDIST_WORKER")
+    if where is None or not worker:
+        return None if where is None else str(where)
+    path = Path(where)
+    return str(path.with_name(f"{path.stem}.{worker}{path.suffix}"))
