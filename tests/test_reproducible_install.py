@@ -51,9 +51,14 @@ def pins(lock: str) -> dict[str, tuple[Version, list[str]]]:
 def requested(*extras: str) -> list[Requirement]:
     project = PYPROJECT["project"]
     texts = [*PYPROJECT["build-system"]["requires"], *project["dependencies"]]
+    requirements = [Requirement(text) for text in texts]
     for extra in extras:
-        texts += project["optional-dependencies"][extra]
-    return [Requirement(text) for text in texts]
+        for requirement in map(Requirement, project["optional-dependencies"][extra]):
+            if requirement.name == project["name"]:  # one extra naming another: `pkg[other]`
+                requirements += requested(*requirement.extras)
+            else:
+                requirements.append(requirement)
+    return requirements
 
 
 @pytest.mark.parametrize(
