@@ -3,7 +3,11 @@ every client it holds."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,3 +41,26 @@ def all_clients(api: TestClient) -> Callable[..., list[dict[str, Any]]]:
                 return found
 
     return read
+
+
+SuiteRun = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def run_contract_suite() -> SuiteRun:
+    """`run_contract_suite(*pytest args, env={...})`: the contract suite in a fresh pytest, as
+    CI runs it; its settings come from the arguments, never from the caller's CONTRACT_*."""
+
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("CONTRACT_")}
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "contract_tests", "-p", "no:cacheprovider", *args],
+            cwd=Path(__file__).resolve().parents[1],
+            env={**inherited, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+
+    return run

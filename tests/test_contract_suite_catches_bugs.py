@@ -9,9 +9,6 @@ mock (green over HTTP from an installed wheel: tests/test_contract_suite_install
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -226,24 +223,11 @@ def test_check_fails_on_the_mock_with_the_defect(api_with: Any, defect: str, che
         check(api_with(defects.DEFECTS[defect]))
 
 
-def run_suite(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pytest", "contract_tests", "-p", "no:cacheprovider", *args]
-    # The suite's own settings come from the arguments here, never from the caller's environment.
-    inherited = {key: value for key, value in os.environ.items() if not key.startswith("CONTRACT_")}
-    return subprocess.run(
-        command,
-        cwd=ROOT,
-        env={**inherited, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-
-
 @pytest.mark.slow
-def test_whole_suite_fails_on_a_broken_mock_and_shows_how_to_replay() -> None:
-    result = run_suite(
+def test_whole_suite_fails_on_a_broken_mock_and_shows_how_to_replay(
+    run_contract_suite: Any,
+) -> None:
+    result = run_contract_suite(
         "--app",
         "tests.contract_suite.defects:mock_variant",
         "-k",
@@ -258,8 +242,8 @@ def test_whole_suite_fails_on_a_broken_mock_and_shows_how_to_replay() -> None:
 
 
 @pytest.mark.slow
-def test_read_only_mode_passes_where_writing_is_forbidden() -> None:
-    result = run_suite(
+def test_read_only_mode_passes_where_writing_is_forbidden(run_contract_suite: Any) -> None:
+    result = run_contract_suite(
         "--app",
         "tests.contract_suite.defects:mock_variant",
         "--read-only",

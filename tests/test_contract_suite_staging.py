@@ -82,36 +82,13 @@ def wait_until_up(origin: str, process: subprocess.Popen[bytes], timeout: float 
 
 
 @pytest.fixture
-def suite(tmp_path: Path) -> Suite:
+def suite(tmp_path: Path, run_contract_suite: Any) -> Suite:
     """suite(api_url, *pytest args, env={...}) runs the contract suite as CI does."""
 
     def run(api_url: str, *args: str, env: dict[str, str] | None = None) -> Any:
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith("CONTRACT_")}
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "contract_tests",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "--base-url",
-            api_url,
-            "--token",
-            TOKEN,
-            "--records-file",
-            str(tmp_path / "records.json"),
-            *args,
-        ]
-        return subprocess.run(
-            command,
-            cwd=ROOT,
-            env={**inherited, **(env or {})},
-            capture_output=True,
-            text=True,
-            timeout=240,
-            check=False,
-        )
+        records = str(tmp_path / "records.json")
+        options = ("-q", "--base-url", api_url, "--token", TOKEN, "--records-file", records)
+        return run_contract_suite(*options, *args, env=env)
 
     return run
 

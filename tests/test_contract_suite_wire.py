@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -125,25 +122,6 @@ def test_options_are_checked(monkeypatch: Any) -> None:
 
 
 @pytest.mark.slow
-def test_the_issues_seed_passes_on_the_mock() -> None:
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("CONTRACT_")}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "contract_tests",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "--read-only",
-            "--hypothesis-seed=422979023",
-        ],
-        cwd=ROOT,
-        env=inherited,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
+def test_the_issues_seed_passes_on_the_mock(run_contract_suite: Any) -> None:
+    result = run_contract_suite("-q", "--read-only", "--hypothesis-seed=422979023")
     assert result.returncode == 0, result.stdout[-5000:]

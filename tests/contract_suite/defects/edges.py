@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from mockserver import SPEC_PATH
+from mockserver.contract import load_spec
 from tests.contract_suite.planting import (
     Defect,
     Forward,
@@ -16,20 +18,10 @@ from tests.contract_suite.planting import (
     with_request_json,
 )
 
-READ_ONLY = {"id", "jobs_count", "active_jobs_count", "created_at", "updated_at"}
-WRITABLE = {
-    "name",
-    "email",
-    "phone",
-    "address",
-    "contact_person",
-    "website",
-    "industry",
-    "status",
-    "tags",
-    "notes",
-    "metadata",
-}
+_SCHEMAS = load_spec(str(SPEC_PATH))["components"]["schemas"]
+# From the contract, so a field added there is known here too.
+WRITABLE = set(_SCHEMAS["ClientCreate"]["properties"])
+READ_ONLY = set(_SCHEMAS["Client"]["properties"]) - WRITABLE
 
 
 async def rewrite_body(request: httpx.Request, forward: Forward, change: Any) -> httpx.Response:
