@@ -127,14 +127,7 @@ def _nullable(b: dict[str, Any], h: dict[str, Any], pointer: str, scope: Scope) 
 
 
 def _format(b: dict[str, Any], h: dict[str, Any], pointer: str, scope: Scope) -> None:
-    before, after = b.get("format"), h.get("format")
-    if before == after:
-        return
-    if scope.direction == "request":
-        kind = "request-format-removed" if after is None else "request-format-changed"
-    else:
-        kind = "response-format-added" if before is None else "response-format-changed"
-    scope.emit(kind, f"{pointer}/format", before, after)
+    _constraint("format", b, h, pointer, scope)
 
 
 def _bounds(b: dict[str, Any], h: dict[str, Any], pointer: str, scope: Scope) -> None:
@@ -153,14 +146,22 @@ def _bounds(b: dict[str, Any], h: dict[str, Any], pointer: str, scope: Scope) ->
 
 
 def _pattern(b: dict[str, Any], h: dict[str, Any], pointer: str, scope: Scope) -> None:
-    before, after = b.get("pattern"), h.get("pattern")
+    _constraint("pattern", b, h, pointer, scope)
+
+
+def _constraint(
+    keyword: str, b: dict[str, Any], h: dict[str, Any], pointer: str, scope: Scope
+) -> None:
+    """A keyword that narrows a string: a request may not gain or change it, a response may not
+    lose or change it."""
+    before, after = b.get(keyword), h.get(keyword)
     if before == after:
         return
     if scope.direction == "request":
-        kind = "request-pattern-removed" if after is None else "request-pattern-changed"
+        change = "removed" if after is None else "changed"
     else:
-        kind = "response-pattern-added" if before is None else "response-pattern-changed"
-    scope.emit(kind, f"{pointer}/pattern", before, after)
+        change = "added" if before is None else "changed"
+    scope.emit(f"{scope.direction}-{keyword}-{change}", f"{pointer}/{keyword}", before, after)
 
 
 def _enum(b: dict[str, Any], h: dict[str, Any], pointer: str, scope: Scope) -> None:
