@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mockserver.store.forks import reopen_in_children
 from mockserver.store.model import timestamp
 
 Entry = dict[str, Any]
@@ -40,6 +41,13 @@ class Journal:
         self._lock = threading.Lock()
         if self._folder is not None:
             self._folder.mkdir(parents=True, exist_ok=True)
+            reopen_in_children(self)
+
+    def reopen_after_fork(self) -> None:
+        # Opened again on first use, so a forked worker's flock is its own.
+        for descriptor in self._files.values():
+            os.close(descriptor)
+        self._files.clear()
 
     def record(self, session: str, entry: Entry) -> None:
         if self._folder is None:

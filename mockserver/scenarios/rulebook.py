@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.scenarios.rules import Rule, fire, may_fire
+from mockserver.store.forks import reopen_in_children
 from mockserver.store.wal import StoreError
 
 Book = dict[str, list[Rule]]
@@ -45,11 +46,17 @@ class Rulebook:
                     os.ftruncate(self._lock_fd, COUNTER.size)
                 self._counter = mmap.mmap(self._lock_fd, COUNTER.size)
                 _read(self._path)  # type: ignore[arg-type]
+                reopen_in_children(self)
             except (OSError, ValueError) as error:
                 raise StoreError(
                     f"cannot use the rules in {folder}: {error}; move the folder away to start "
                     "without rules"
                 ) from None
+
+    def reopen_after_fork(self) -> None:
+        inherited = self._lock_fd
+        self._lock_fd = os.open(self._path.with_name("rules.lock"), os.O_RDWR)  # type: ignore[union-attr]
+        os.close(inherited)
 
     def fire(self, session: str, operation_id: str) -> Rule | None:
         """The rule that applies to this request, counted; None (the fast path) when none."""

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from mockserver.store.forks import reopen_in_children
+
 Entry = dict[str, Any]  # one journal line without its generation
 State = dict[str, Any]  # a snapshot without its generation
 COMPACT_AFTER_LINES = 1000
@@ -97,6 +99,7 @@ class Wal:
         self._held = False
         self._durable = 0  # journal bytes known to be on disk
         self._commit_lock = threading.Lock()
+        reopen_in_children(self)
 
     @classmethod
     def open(cls, path: Path) -> Wal:
@@ -239,6 +242,12 @@ class Wal:
         self._generation = generation
         self._reopen_log()
         self._lines = 0
+
+    def reopen_after_fork(self) -> None:
+        if self._lock_fd >= 0:
+            inherited = self._lock_fd
+            self._lock_fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR)
+            os.close(inherited)
 
     def close(self) -> None:
         for descriptor in (self._log_fd, self._lock_fd):

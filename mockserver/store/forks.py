@@ -1,0 +1,31 @@
+"""Descriptors a forked worker must open for itself.
+
+An flock belongs to the open file description, and a fork shares descriptions: two workers
+forked from one loaded process would both hold an "exclusive" lock at once. Whatever locks a
+file registers here and opens its own descriptor in every child.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from typing import Protocol
+
+
+class OwnsLocks(Protocol):
+    def reopen_after_fork(self) -> None: ...
+
+
+_owners: weakref.WeakSet[OwnsLocks] = weakref.WeakSet()
+
+
+def reopen_in_children(owner: OwnsLocks) -> None:
+    _owners.add(owner)
+
+
+def _reopen_all() -> None:
+    for owner in list(_owners):
+        owner.reopen_after_fork()
+
+
+os.register_at_fork(after_in_child=_reopen_all)
