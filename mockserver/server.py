@@ -6,23 +6,17 @@ Import-light until a command runs: Connexion, Flask and TinyDB load inside the r
 from __future__ import annotations
 
 import argparse
-import contextlib
 import copy
-import ctypes
 import gc
 import logging
-import os
 import signal
 import socket
 import sys
-from collections.abc import Callable
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from mockserver.healthcheck import advertise
 from mockserver.settings import Settings, SettingsError
-
-PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent exits
 
 if TYPE_CHECKING:
     import uvicorn
@@ -144,87 +138,23 @@ def serving_app(settings: Settings | None = None) -> Any:
     return app
 
 
-def worker_app() -> Any:
-    """serving_app in a worker process, which ends with the process that started it.
-
-    Killed with SIGKILL, a supervisor cannot stop its workers, which would go on serving the
-    port; Linux signals them instead (PR_SET_PDEATHSIG), where the call is available.
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() == 1:  # the supervisor died before the call above
-        sys.exit(1)
-    return serving_app()
-
-
 def _serve_workers(settings: Settings) -> int:
-    """Several processes on one socket and one store: the write-ahead log keeps them in step."""
-    from uvicorn.supervisors import Multiprocess
+    """Several processes on one socket and one store: the write-ahead log keeps them in step.
 
-    from mockserver.app import open_store
+    The store is loaded (seeded, reset) once, here, and a start-up error stops the command before
+    any worker exists; the workers are forks of this process and share what it loaded.
+    """
+    import uvicorn
+
+    from mockserver.workers import supervise
 
     if settings.in_memory:
         raise SettingsError("--workers needs a store file: workers cannot share :memory:")
-    if settings.reset or not os.path.exists(settings.db):
-        # Seed or reset once, and fail here rather than in N workers.
-        _in_child(lambda: open_store(settings).close())
-    else:
-        _in_child(lambda: _check_store(settings))
-    os.environ.update(settings.as_environment(reset=False))
+    app = serving_app(settings)
     listener = _listen(settings.host, settings.port)
     _announce(settings, listener)
-    config = _server_config(
-        settings, "mockserver.server:worker_app", factory=True, workers=settings.process_count
-    )
-    Multiprocess(config, sockets=[listener]).run()
-    return 0
-
-
-def _in_child(check: Callable[[], None]) -> None:
-    """Run `check` in a forked child and raise its start-up error here. What it loads is gone
-    with the child; the supervisor would otherwise keep it (100,000 clients: hundreds of MB)
-    for its whole life, beside the workers' own copies."""
-    from mockserver.store import StoreError
-
-    read_end, write_end = os.pipe()
-    child = os.fork()
-    if child == 0:  # nothing runs a thread yet: forking here is safe
-        os.close(read_end)
-        code = 0
-        try:
-            check()
-        except startup_errors() as error:
-            os.write(write_end, str(error).encode())
-            code = 2
-        except BaseException:
-            code = 1
-        os._exit(code)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as reader:
-        message = reader.read().decode(errors="replace")
-    _, status = os.waitpid(child, 0)
-    if message or os.waitstatus_to_exitcode(status) != 0:
-        raise StoreError(
-            message or "the store could not be opened (run with --workers 1 to see why)"
-        )
-
-
-def _check_store(settings: Settings) -> None:
-    """Fail here, once, on what would stop every worker: the store or the job counts cannot be
-    read. Only parsed, not loaded: each worker loads the store itself, and a full load here
-    first (with every record in memory, kept by this process) doubled a start at 100,000
-    clients."""
-    from pathlib import Path
-
-    from mockserver.store.fixtures import load_job_counts
-    from mockserver.store.wal import Wal
-
-    load_job_counts(Path(settings.fixtures))
-    wal = Wal.open(Path(settings.db))
-    try:
-        wal.load()
-    finally:
-        wal.close()
+    config = _server_config(settings, app)
+    return supervise(settings.process_count, lambda: uvicorn.Server(config).run([listener]))
 
 
 def _server_config(settings: Settings, app: Any, **options: Any) -> uvicorn.Config:

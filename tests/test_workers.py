@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -87,3 +88,55 @@ def _running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_workers_are_forks_that_share_what_the_supervisor_loaded(tmp_path: Path) -> None:
+    """Spawned, each worker would import the stack and load the store again, into its own memory."""
+    with served_mock(tmp_path, workers=2) as mock:
+        supervisor = mock.process.pid
+        workers = _children(supervisor)
+        assert workers == _worker_pids(mock.api_url), "every child of the supervisor serves"
+        command = Path(f"/proc/{supervisor}/cmdline").read_bytes()
+        for worker in workers:
+            assert Path(f"/proc/{worker}/cmdline").read_bytes() == command, "not a fork"
+            memory = _memory_mb(worker)
+            # Pages written by the supervisor (imports, app, store) and still shared with it.
+            assert memory["Shared_Dirty"] >= memory["Private_Dirty"], memory
+
+
+def test_a_killed_worker_is_replaced_by_one_that_sees_later_writes(tmp_path: Path) -> None:
+    with served_mock(tmp_path, workers=2) as mock:
+        supervisor = mock.process.pid
+        before = httpx.get(f"{mock.api_url}/clients?limit=1", headers=AUTH).json()["meta"]["total"]
+        # The supervisor serves nothing: its memory, which the replacement starts from, lacks this.
+        created = httpx.post(f"{mock.api_url}/clients", json={"name": "late"}, headers=AUTH)
+        assert created.status_code == 201
+        killed = min(_children(supervisor))
+        os.kill(killed, signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        workers = _children(supervisor)
+        while time.monotonic() < deadline and (killed in workers or len(workers) < 2):
+            time.sleep(0.1)
+            workers = _children(supervisor)
+        assert len(workers) == 2 and killed not in workers, workers
+        counts = _client_counts(mock.api_url)
+        assert set(counts) == workers, f"answered: {counts}, workers: {workers}"
+        assert set(counts.values()) == {before + 1}, f"clients each worker sees: {counts}"
+        mock.process.send_signal(signal.SIGTERM)
+        assert mock.process.wait(15) == 0
+        assert not [pid for pid in workers if _running(pid)], "workers outlived a clean stop"
+
+
+def _children(pid: int) -> set[int]:
+    return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+def _memory_mb(pid: int) -> dict[str, float]:
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+    return {line.split()[0].rstrip(":"): int(line.split()[1]) / 1024 for line in rollup}
+
+
+def _client_counts(api: str) -> dict[int, int]:
+    base = api.removesuffix("/api/v1")
+    health = [httpx.get(f"{base}/__mock/health").json() for _ in range(40)]
+    return {answer["pid"]: answer["clients"] for answer in health}
