@@ -90,7 +90,18 @@ def record(workload_name: str, seconds: int, rate: int, output: Path) -> None:
             str(seconds),
         ]
         subprocess.run(
-            [*spy, "-r", str(rate), "-f", "raw", "-o", str(output), "--nonblocking", "--gil", "--subprocesses"],
+            [
+                *spy,
+                "-r",
+                str(rate),
+                "-f",
+                "raw",
+                "-o",
+                str(output),
+                "--nonblocking",
+                "--gil",
+                "--subprocesses",
+            ],
             capture_output=True,
             check=True,
         )

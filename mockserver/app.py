@@ -72,9 +72,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
     bridge.asgi_app = OneHopWSGI(
         app.app.wsgi_app,
         other_scopes=bridge.asgi_app,
-        # Inline only where nothing can make a write wait: no flush, no other process's lock.
-        writes_inline=settings.process_count == 1
-        and (settings.in_memory or settings.durability != "disk"),
+        # Inline unless a write waits for its flush to disk.
+        writes_inline=settings.in_memory or settings.durability != "disk",
+        write_threads=None if settings.durability == "disk" else 1,
     )
     app.add_middleware(SessionHeader, MiddlewarePosition.BEFORE_ROUTING)
     app.add_middleware(

@@ -124,13 +124,57 @@ def test_two_processes_on_one_store_see_each_others_writes_at_once(tmp_path: Pat
 def test_a_compaction_or_reset_elsewhere_is_picked_up(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(journal_module, "COMPACT_AFTER_LINES", 3)
     first = open_store(tmp_path / "db.json", [record(1)])
-    second = open_store(tmp_path / "db.json")
+    second = open_store(tmp_path / "db.json", [record(1)])  # workers share the fixtures
     for n in range(2, 9):
         first.insert(record(n))
     assert {r["id"] for r in _all(second)} == {f"id-{n:04d}" for n in range(1, 9)}
     second.insert(record(9))
     first.reset()
     assert [r["id"] for r in _all(second)] == ["id-0001"]
+
+
+def test_a_compaction_elsewhere_is_followed_without_a_reload(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A reload parses the whole snapshot and rebuilds every index, stalling that worker: the
+    # other process reads the rest of the old journal and the new one instead.
+    monkeypatch.setattr(journal_module, "COMPACT_AFTER_LINES", 4)
+    first = open_store(tmp_path / "db.json", [record(1)])
+    second = open_store(tmp_path / "db.json")
+    reloads = _count_reloads(second, monkeypatch)
+    first.insert(record(2))
+    assert second.get("id-0002")  # second is one line into the first journal
+    for n in range(3, 6):  # the fourth line compacts; second missed two lines of that journal
+        first.insert(record(n))
+    first.modify("id-0002", lambda r: {**r, "notes": "after the compaction"})
+    assert _all(second) == _all(first)
+    assert second.get("id-0002")["notes"] == "after the compaction"
+    assert reloads == []
+    second.insert(record(6))  # and it writes to the new journal, seen by the first
+    assert first.get("id-0006")
+
+
+@pytest.mark.parametrize("behind_by", ["two compactions", "a reset"])
+def test_what_cannot_be_followed_is_reloaded(tmp_path: Path, monkeypatch, behind_by: str) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(journal_module, "COMPACT_AFTER_LINES", 2)
+    first = open_store(tmp_path / "db.json", [record(1)])
+    second = open_store(tmp_path / "db.json")
+    reloads = _count_reloads(second, monkeypatch)
+    if behind_by == "a reset":
+        first.insert(record(2))
+        open_store(tmp_path / "db.json", [record(7)], reseed=True).close()  # `mockserver reset`
+        expected = ["id-0007"]
+    else:
+        for n in range(2, 7):
+            first.insert(record(n))
+        expected = sorted(r["id"] for r in _all(first))
+    assert sorted(r["id"] for r in _all(second)) == expected
+    assert len(reloads) == 1
+
+
+def _count_reloads(store: ClientStore, monkeypatch) -> list[object]:  # type: ignore[no-untyped-def]
+    reloads: list[object] = []
+    restore = store.restore
+    monkeypatch.setattr(store, "restore", lambda *a: (reloads.append(a), restore(*a))[1])
+    return reloads
 
 
 def test_unknown_id_raises_not_found(tmp_path: Path) -> None:

@@ -9,40 +9,63 @@ nothing and leaves one crossing, or none for a read. a2wsgi still builds the WSG
 
 from __future__ import annotations
 
+import contextlib
 import io
 from typing import Any
 
+import anyio
 import anyio.to_thread
 from a2wsgi.wsgi import build_environ
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.store.waiting import WouldWait, no_waiting
+
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
-# Reads never wait on the disk (a write's fsync happens outside the store lock), so they run on
-# the event loop without any hand-off (~20% less per request here). A write can wait: for an
-# fdatasync (durability "disk") or for the file lock another worker holds (and may hold while
-# the scheduler runs something else). Then it goes to a thread, so the wait never stalls the
-# loop; in one process at durability "os" nothing makes it wait, and it too runs inline, which
-# also spares it the GIL hand-offs between loop and thread (see bench/RESULTS.md).
+# A request runs on the event loop itself, with no hand-off (~20% less per request here, and
+# no GIL hand-offs between loop and thread), unless it would wait: for a lock another worker or
+# thread holds (the store then raises WouldWait before changing anything, and the request runs
+# again on a thread), or for an fdatasync (durability "disk": writes always go to a thread).
 INLINE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class OneHopWSGI:
-    def __init__(self, wsgi_app: Any, other_scopes: ASGIApp, writes_inline: bool = False) -> None:
+    def __init__(
+        self,
+        wsgi_app: Any,
+        other_scopes: ASGIApp,
+        writes_inline: bool = False,
+        write_threads: int | None = None,
+    ) -> None:
         self.wsgi_app = wsgi_app
         self.other_scopes = other_scopes  # lifespan and anything else that is not HTTP
         self.writes_inline = writes_inline
+        # Writes are serialised by the store's locks anyway: more threads than can make progress
+        # only take turns at the GIL with the event loop, and every turn a read waits for. None:
+        # anyio's default pool (a flush to disk is shared by the writes waiting on it).
+        self.write_threads = write_threads
+        self._limiter: anyio.CapacityLimiter | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.other_scopes(scope, receive, send)
             return
         body = await _read_body(receive)
+        answer = None
         if self.writes_inline or scope["method"] in INLINE_METHODS:
-            status, headers, payload = self._call(scope, body)
-        else:
-            status, headers, payload = await anyio.to_thread.run_sync(self._call, scope, body)
+            with contextlib.suppress(WouldWait), no_waiting():
+                answer = self._call(scope, body)
+        if answer is None:
+            answer = await anyio.to_thread.run_sync(
+                self._call, scope, body, limiter=self._write_limiter()
+            )
+        status, headers, payload = answer
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+    def _write_limiter(self) -> anyio.CapacityLimiter | None:
+        if self.write_threads is not None and self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.write_threads)  # in the loop that uses it
+        return self._limiter
 
     def _call(self, scope: Scope, body: bytes) -> Answer:
         started: dict[str, Any] = {}

@@ -30,6 +30,7 @@ from mockserver.store.model import (
     timestamp,
 )
 from mockserver.store.sessions import DEFAULT, Limits, Session, SessionLimit, SessionNotFound
+from mockserver.store.waiting import holding
 from mockserver.store.wal import Entry, State, Transaction, Wal
 
 USAGE_EVERY = 1.0  # seconds between journal lines that share request counts with other workers
@@ -99,8 +100,7 @@ class ClientStore:
 
     def __len__(self) -> int:
         """Clients in the default session."""
-        with self._lock:
-            self._refresh()
+        with self._reading():
             return self._sessions[DEFAULT].count(self._seed)
 
     # The API's operations, in one session.
@@ -142,8 +142,7 @@ class ClientStore:
 
     def summaries(self) -> list[dict[str, Any]]:
         """Every live session: `default` first, then the most recently used first."""
-        with self._lock:
-            self._refresh()
+        with self._reading():
             now = self._clock()
             found = [
                 session.summary(name, self._seed)
@@ -154,8 +153,7 @@ class ClientStore:
         return found
 
     def summary(self, name: str) -> dict[str, Any]:
-        with self._lock:
-            self._refresh()
+        with self._reading():
             session = self._sessions.get(name)
             if session is None or self._expired(name, session, self._clock()):
                 raise SessionNotFound(name)
@@ -282,21 +280,37 @@ class ClientStore:
     @contextmanager
     def _using(self, name: str) -> Iterator[Session]:
         """The session `name`, up to date, for one read; opened (seeded) on its first use."""
-        with self._lock:
-            self._refresh()
+        with self._reading():
             now = self._clock()
             session = self._sessions.get(name)
-            if session is None or self._expired(name, session, now):
-                with self._writing() as transaction:
-                    session = self._live(transaction, name, counted=True)
-            else:
+            if session is not None and not self._expired(name, session, now):
                 self._note_use(name, session, now)
                 if now - self._shared_at >= USAGE_EVERY:
                     # A read never waits for another worker's write (its loop would stall):
                     # the counts are shared by the next read or write instead.
                     with contextlib.suppress(BlockingIOError), self._writing(wait=False) as ongoing:
                         self._share_use(ongoing, now)
-            yield session
+                yield session
+                return
+        # Opening it is a write, which takes the locks in their order (see _reading).
+        with self._writing() as transaction:
+            yield self._live(transaction, name, counted=True)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """The memory lock, with the memory up to date, for a read.
+
+        Locks go in one order: writes take the WAL's (thread, then file), then this one; a read
+        takes only this one, so a read never waits for another process. What it cannot catch up
+        with alone (a compaction or reset elsewhere) is taken in as a write with nothing to append.
+        """
+        while True:
+            with holding(self._lock):
+                if self._wal is None or self._wal.refresh(self):
+                    yield
+                    return
+            with self._writing():
+                pass
 
     def _live(self, transaction: Transaction, name: str, counted: bool = False) -> Session:
         """Inside a write: the session `name`, opened if it is new or expired."""
@@ -364,10 +378,6 @@ class ClientStore:
         transaction.append(entry, durable)
         self.apply([entry])
 
-    def _refresh(self) -> None:
-        if self._wal is not None:
-            self._wal.refresh(self)
-
     def _writing(self, wait: bool = True) -> AbstractContextManager[Transaction]:
         if self._wal is None:
             return _in_memory(self._lock)
@@ -416,5 +426,5 @@ class _NoWal(Transaction):
 
 @contextmanager
 def _in_memory(lock: threading.RLock) -> Iterator[Transaction]:
-    with lock:
+    with holding(lock):
         yield _NoWal()

@@ -9,7 +9,8 @@ snapshot are recognised and skipped after a crash between the two renames of a c
 The log is also how several processes (`--workers`) share one store: a writer holds an
 exclusive flock while it catches up and appends, and every process reads the lines appended since
 it last looked before it answers, so a write acknowledged by one is seen by the next request to
-any. A compaction gives the journal a new inode, which tells the others to reload.
+any. A compaction gives the journal a new inode; the others read the rest of the old one and go
+on with the new (snapshot.py says how they know they may), or reload when they may not.
 
 What the lines mean belongs to the store (client_store.py): the snapshot is a JSON object with
 `generation` and `clients` (the default session's records) and optionally `sessions`; each line is
@@ -26,12 +27,13 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from mockserver.store import snapshot
 from mockserver.store.forks import reopen_in_children
+from mockserver.store.waiting import WouldWait, holding, may_wait
 
 Entry = dict[str, Any]  # one journal line without its generation
 State = dict[str, Any]  # a snapshot without its generation
@@ -82,7 +84,8 @@ class Transaction:
             self.commit = commit
 
     def replace_all(self, state: State) -> None:
-        self._wal._replace_all(state)
+        """A compaction: `state` is the memory, so the old snapshot plus the whole journal."""
+        self._wal._replace_all(state, compacting=True)
         self.commit = None  # a snapshot is fsynced when written
 
 
@@ -99,6 +102,7 @@ class Wal:
         self._held = False
         self._durable = 0  # journal bytes known to be on disk
         self._commit_lock = threading.Lock()
+        self._writer = threading.Lock()
         reopen_in_children(self)
 
     @classmethod
@@ -113,7 +117,7 @@ class Wal:
 
     @contextlib.contextmanager
     def transaction(
-        self, memory: Memory, guard: AbstractContextManager[Any], wait: bool = True
+        self, memory: Memory, guard: threading.RLock, wait: bool = True
     ) -> Iterator[Transaction]:
         """The only way to write, in the only safe order.
 
@@ -122,7 +126,7 @@ class Wal:
         before the flush, so concurrent writes share one fdatasync (group commit). The block
         returns only once what it appended is on disk: the caller may then acknowledge it.
         """
-        with guard, self._exclusive(wait):
+        with self._exclusive(wait), holding(guard):
             self.refresh(memory)
             transaction = Transaction(self)
             yield transaction
@@ -143,35 +147,55 @@ class Wal:
                 loaded = (state, [])
             memory.restore(*loaded)
 
-    def refresh(self, memory: Memory) -> None:
-        """Take in what other processes on the same store wrote since this one last looked."""
-        entries = self._catch_up()
-        if entries is None:  # a compaction elsewhere: the log this one read is gone
-            memory.restore(*(self.load() or ({"clients": []}, [])))
-        elif entries:
+    def refresh(self, memory: Memory) -> bool:
+        """Take in what other processes on the same store wrote since this one last looked;
+        False, with nothing taken in, when that needs the store's lock and it is not held."""
+        try:
+            current = os.stat(self.log_path)
+        except FileNotFoundError:
+            current = None
+        if current is None or current.st_ino != self._inode:  # a compaction or reset elsewhere
+            if not self._held:
+                return False
+            entries = self._follow_compaction()
+            if entries is None:
+                memory.restore(*(self._load() or ({"clients": []}, [])))
+                return True
+        elif current.st_size == self._offset:
+            return True
+        else:
+            entries = self._read_new_lines()
+        if entries:
             memory.apply(entries)
+        return True
 
     @contextlib.contextmanager
     def _exclusive(self, wait: bool = True) -> Iterator[None]:
-        """Hold the store for a write, against every other process on it; without `wait`,
-        BlockingIOError when another holds it."""
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        self._held = True
+        """Hold the store for a write, against every other thread and process on it; without
+        `wait` (or where waiting is not allowed), WouldWait when another holds it."""
+        # The thread lock first: threads share this process's flock, which would not exclude.
+        if not self._writer.acquire(blocking=wait and may_wait()):
+            raise WouldWait("the store is in use by another thread")
         try:
-            yield
+            try:
+                fcntl.flock(
+                    self._lock_fd, fcntl.LOCK_EX | (0 if wait and may_wait() else fcntl.LOCK_NB)
+                )
+            except BlockingIOError:
+                raise WouldWait("the store is in use by another process") from None
+            self._held = True
+            try:
+                yield
+            finally:
+                self._held = False
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
         finally:
-            self._held = False
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            self._writer.release()
 
     def load(self) -> tuple[State, list[Entry]] | None:
         """The snapshot's state and the entries after it, or None when no store exists yet."""
-        if self._held:
+        with self._exclusive():  # no compaction between the snapshot and the journal
             return self._load()
-        fcntl.flock(self._lock_fd, fcntl.LOCK_SH)  # no compaction between snapshot and journal
-        try:
-            return self._load()
-        finally:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _load(self) -> tuple[State, list[Entry]] | None:
         if not self.path.exists():
@@ -181,17 +205,17 @@ class Wal:
         self._reopen_log()
         return snapshot, self._read_new_lines()
 
-    def _catch_up(self) -> list[Entry] | None:
-        """Entries other processes wrote since the last look; None: reload everything."""
-        try:
-            current = os.stat(self.log_path)
-        except FileNotFoundError:
+    def _follow_compaction(self) -> list[Entry] | None:
+        """After a compaction elsewhere: the rest of the old journal, then the new one's lines;
+        None when this process cannot tell what it missed (then it reloads). Under the lock, so
+        no further compaction comes between reading the snapshot's header and the journal."""
+        folded = snapshot.follows(self.path)
+        if folded is None or folded.inode != self._inode or folded.end < self._offset:
             return None
-        if current.st_ino != self._inode:
-            return None
-        if current.st_size == self._offset:
-            return []
-        return self._read_new_lines()
+        missed = self._read_new_lines(until=folded.end)
+        self._generation = folded.generation
+        self._reopen_log()
+        return missed + self._read_new_lines()
 
     def _append(self, entry: Entry) -> Commit:
         line = json.dumps({"g": self._generation, **entry}, separators=(",", ":"))
@@ -228,15 +252,13 @@ class Wal:
                 raise StoreError(message) from None
             self._durable = end
 
-    def _replace_all(self, state: State) -> None:
+    def _replace_all(self, state: State, compacting: bool = False) -> None:
         # Time-based, so a reseed of a store it could not read still outranks every old line.
         generation = max(self._generation + 1, time.time_ns())
-        # Compact: with `indent` json falls back to its pure-Python encoder, ~20x slower, and a
-        # compaction holds every writer (100,000 clients: ~10 s indented, ~0.5 s compact).
-        payload = json.dumps({"generation": generation, **state}, separators=(",", ":"))
+        folded = (self._inode, self._offset) if compacting else None
         try:
-            _write_atomically(self.path, payload.encode())
-            _write_atomically(self.log_path, b"")
+            snapshot.write(self.path, generation, state, folded)
+            snapshot.write_atomically(self.log_path, b"")
         except OSError as error:
             raise StoreError(f"cannot write the store {self.path}: {error.strerror}") from None
         self._generation = generation
@@ -265,8 +287,8 @@ class Wal:
             self._offset = self._durable = 0
             self._lines = 0
 
-    def _read_new_lines(self) -> list[Entry]:
-        size = os.fstat(self._log_fd).st_size
+    def _read_new_lines(self, until: int | None = None) -> list[Entry]:
+        size = os.fstat(self._log_fd).st_size if until is None else until
         data = os.pread(self._log_fd, size - self._offset, self._offset)
         # A line without its newline is still being written, or was torn by a kill before its
         # fsync returned: in either case it was never acknowledged. Leave it for later.
@@ -290,17 +312,9 @@ class Wal:
 
     def _read_snapshot(self) -> dict[str, Any]:
         try:
-            snapshot = json.loads(self.path.read_bytes())
-            valid = isinstance(snapshot, dict) and isinstance(snapshot.get("clients"), list)
-            valid = valid and isinstance(snapshot.get("sessions", {}), dict)
-            if valid and isinstance(snapshot.get("generation"), int):
-                return snapshot
-            problem = "it is JSON, but not a mockserver store"
-        except (ValueError, UnicodeDecodeError) as error:
-            problem = f"it is not valid JSON ({error})"
-        except OSError as error:
-            problem = f"it cannot be read ({error.strerror})"
-        raise StoreError(_refusal(self.path, problem))
+            return snapshot.read(self.path)
+        except snapshot.Unreadable as error:
+            raise StoreError(_refusal(self.path, str(error))) from None
 
 
 def _parse_line(line: bytes) -> dict[str, Any] | None:
@@ -322,17 +336,3 @@ def _refusal(path: Path, problem: str) -> str:
         f"refusing to open the store {path}: {problem}. It was left untouched; move it away, "
         f"or run `mockserver reset --db {path}` to start again from the fixtures"
     )
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
-    descriptor = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -1,0 +1,84 @@
+"""The snapshot file: the whole store as one JSON object, replaced atomically.
+
+`generation` comes first, and for a compaction `follows` next: the journal (inode, length) the
+snapshot folds in. A process that had read that journal up to some point then only needs the
+rest of it, read through the descriptor it still holds, instead of parsing the whole snapshot
+and rebuilding every record and index (at 10,000 clients ~0.2 s, at 100,000 seconds, with its
+event loop stalled meanwhile). Anything else (a reseed) has no `follows` and means a reload.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_HEADER = re.compile(rb'\{"generation":(\d+),"follows":\[(\d+),(\d+)\],')
+_HEADER_BYTES = 96
+
+
+class Unreadable(ValueError):
+    """The snapshot exists but is not a store: the message says why."""
+
+
+@dataclass(frozen=True)
+class Follows:
+    generation: int
+    inode: int  # of the journal the snapshot folded in
+    end: int  # how far into it
+
+
+def write(
+    path: Path, generation: int, state: dict[str, Any], follows: tuple[int, int] | None
+) -> None:
+    header: dict[str, Any] = {"generation": generation}
+    if follows is not None:
+        header["follows"] = list(follows)
+    # Compact: with `indent` json falls back to its pure-Python encoder, ~20x slower, and a
+    # compaction holds every writer (100,000 clients: ~10 s indented, ~0.5 s compact).
+    write_atomically(path, json.dumps({**header, **state}, separators=(",", ":")).encode())
+
+
+def read(path: Path) -> dict[str, Any]:
+    """The snapshot, `generation` included; `follows` dropped (it only helps a running reader)."""
+    try:
+        snapshot = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Unreadable(f"it is not valid JSON ({error})") from None
+    except OSError as error:
+        raise Unreadable(f"it cannot be read ({error.strerror})") from None
+    valid = isinstance(snapshot, dict) and isinstance(snapshot.get("clients"), list)
+    valid = valid and isinstance(snapshot.get("sessions", {}), dict)
+    if not valid or not isinstance(snapshot.get("generation"), int):
+        raise Unreadable("it is JSON, but not a mockserver store")
+    snapshot.pop("follows", None)
+    return snapshot
+
+
+def follows(path: Path) -> Follows | None:
+    """What a compaction snapshot folds in, from its first bytes; None for any other snapshot."""
+    try:
+        with open(path, "rb") as file:
+            match = _HEADER.match(file.read(_HEADER_BYTES))
+    except OSError:
+        return None
+    if match is None:
+        return None
+    return Follows(*(int(group) for group in match.groups()))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+    descriptor = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

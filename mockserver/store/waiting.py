@@ -1,0 +1,42 @@
+"""Whether the calling code may wait for a lock that another thread or process holds.
+
+The event loop may not: while it waits, every request in flight waits with it. It calls the
+store inside `no_waiting()`; a lock that is taken then raises `WouldWait` instead, before
+anything has changed, and the request runs again on a thread that may wait (http/bridge.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_may_wait: ContextVar[bool] = ContextVar("mockserver_may_wait", default=True)
+
+
+class WouldWait(BlockingIOError):
+    """A lock is held elsewhere and this caller may not wait for it."""
+
+
+def may_wait() -> bool:
+    return _may_wait.get()
+
+
+@contextmanager
+def no_waiting() -> Iterator[None]:
+    token = _may_wait.set(False)
+    try:
+        yield
+    finally:
+        _may_wait.reset(token)
+
+
+@contextmanager
+def holding(lock: threading.RLock) -> Iterator[None]:
+    if not lock.acquire(blocking=may_wait()):
+        raise WouldWait("the store is in use by another thread")
+    try:
+        yield
+    finally:
+        lock.release()
