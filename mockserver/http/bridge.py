@@ -9,7 +9,6 @@ nothing and leaves one crossing, or none for a read. a2wsgi still builds the WSG
 
 from __future__ import annotations
 
-import contextlib
 import io
 from typing import Any
 
@@ -26,6 +25,9 @@ Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 # thread holds (the store then raises WouldWait before changing anything, and the request runs
 # again on a thread), or for an fdatasync (durability "disk": writes always go to a thread).
 INLINE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A lock held elsewhere is held briefly (one write: well under a millisecond) or long (a
+# compaction); the loop asks again after these pauses before a thread waits for it.
+RETRY_PAUSES = (0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032)
 
 
 class OneHopWSGI:
@@ -50,17 +52,23 @@ class OneHopWSGI:
             await self.other_scopes(scope, receive, send)
             return
         body = await _read_body(receive)
-        answer = None
-        if self.writes_inline or scope["method"] in INLINE_METHODS:
-            with contextlib.suppress(WouldWait), no_waiting():
-                answer = self._call(scope, body)
-        if answer is None:
-            answer = await anyio.to_thread.run_sync(
-                self._call, scope, body, limiter=self._write_limiter()
-            )
-        status, headers, payload = answer
+        status, headers, payload = await self._answer(scope, body)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+    async def _answer(self, scope: Scope, body: bytes) -> Answer:
+        if self.writes_inline or scope["method"] in INLINE_METHODS:
+            for pause in RETRY_PAUSES:
+                try:
+                    with no_waiting():
+                        return self._call(scope, body)
+                except WouldWait as busy:
+                    if busy.needs_thread:
+                        break
+                await anyio.sleep(pause)
+        return await anyio.to_thread.run_sync(
+            self._call, scope, body, limiter=self._write_limiter()
+        )
 
     def _write_limiter(self) -> anyio.CapacityLimiter | None:
         if self.write_threads is not None and self._limiter is None:

@@ -2,7 +2,8 @@
 
 One JSON line per request in `requests/<session>.jsonl`, appended under an exclusive flock on
 that file before the answer leaves, so a client that has its answer finds the entry in any
-worker. The file is cut back to the newest `LIMIT` entries in place once it passes
+worker (appends share the lock; see `record`). The file is cut back to the newest `LIMIT`
+entries in place once it passes
 `COMPACT_BYTES` (in place, never replaced, so every process keeps writing to the right file);
 readers hold a shared lock. With a `:memory:` store (one process) a deque per session does the
 same. Entries are stored raw (short keys, the body as text) and made readable by `shown` when
@@ -55,10 +56,27 @@ class Journal:
                 self._memory.setdefault(session, deque(maxlen=LIMIT)).append(entry)
             return
         line = ENCODER.encode(entry).encode() + b"\n"
-        with self._lock, self._locked(session, fcntl.LOCK_EX) as descriptor:
+        # Appends share the lock: the kernel puts each O_APPEND write whole at the end of the
+        # file, so only cutting it back needs the file alone. An exclusive lock per request
+        # had every worker's event loop wait in turn for the others.
+        with self._lock, self._locked(session, fcntl.LOCK_SH) as descriptor:
             os.write(descriptor, line)
-            if os.lseek(descriptor, 0, os.SEEK_END) > COMPACT_BYTES:
-                _keep_newest(descriptor)
+            full = os.lseek(descriptor, 0, os.SEEK_END) > COMPACT_BYTES
+        if full:
+            self._cut_back(session)
+
+    def _cut_back(self, session: str) -> None:
+        with self._lock:
+            descriptor = self._descriptor(session)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # in use: the next request that finds the file full cuts it back
+            try:
+                if os.lseek(descriptor, 0, os.SEEK_END) > COMPACT_BYTES:
+                    _keep_newest(descriptor)
+            finally:
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
 
     def entries(self, session: str) -> list[Entry]:
         """Every entry kept, oldest first (by arrival)."""

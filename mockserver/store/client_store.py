@@ -420,9 +420,6 @@ class _NoWal(Transaction):
     def append(self, entry: Entry, durable: bool = True) -> None:
         pass
 
-    def replace_all(self, state: State) -> None:
-        pass
-
 
 @contextmanager
 def _in_memory(lock: threading.RLock) -> Iterator[Transaction]:

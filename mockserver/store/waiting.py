@@ -16,7 +16,12 @@ _may_wait: ContextVar[bool] = ContextVar("mockserver_may_wait", default=True)
 
 
 class WouldWait(BlockingIOError):
-    """A lock is held elsewhere and this caller may not wait for it."""
+    """A lock is held elsewhere and this caller may not wait for it; or, `needs_thread`, what
+    is to be done is slow whatever the locks (writing a snapshot)."""
+
+    def __init__(self, reason: str, needs_thread: bool = False) -> None:
+        super().__init__(reason)
+        self.needs_thread = needs_thread
 
 
 def may_wait() -> bool:

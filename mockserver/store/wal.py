@@ -70,7 +70,7 @@ class Memory(Protocol):
 
 
 class Transaction:
-    """One write, inside the WAL's locks: append entries, or replace the whole store."""
+    """One write, inside the WAL's locks: it appends entries."""
 
     def __init__(self, wal: Wal) -> None:
         self._wal = wal
@@ -83,11 +83,6 @@ class Transaction:
         if durable:
             self.commit = commit
 
-    def replace_all(self, state: State) -> None:
-        """A compaction: `state` is the memory, so the old snapshot plus the whole journal."""
-        self._wal._replace_all(state, compacting=True)
-        self.commit = None  # a snapshot is fsynced when written
-
 
 class Wal:
     def __init__(self, path: Path, lock_fd: int) -> None:
@@ -99,7 +94,7 @@ class Wal:
         self._offset = 0
         self._generation = 0
         self._lines = 0
-        self._held = False
+        self._holder: int | None = None  # the thread holding the store for a write
         self._durable = 0  # journal bytes known to be on disk
         self._commit_lock = threading.Lock()
         self._writer = threading.Lock()
@@ -121,19 +116,30 @@ class Wal:
     ) -> Iterator[Transaction]:
         """The only way to write, in the only safe order.
 
-        `guard` (the store's thread lock) and the file lock are held while the memory catches up
-        with other processes, the body appends, and a due compaction runs; both are released
-        before the flush, so concurrent writes share one fdatasync (group commit). The block
-        returns only once what it appended is on disk: the caller may then acknowledge it.
+        Locks in one order: this process's writer lock and the file lock, then `guard` (the
+        memory's lock) while the memory catches up with other processes and the body appends.
+        A due compaction then writes the memory's state with only the first two held. All are
+        released before the flush, so concurrent writes share one fdatasync (group commit).
+        The block returns only once what it appended is on disk: the caller may then
+        acknowledge it.
         """
-        with self._exclusive(wait), holding(guard):
-            self.refresh(memory)
-            transaction = Transaction(self)
-            yield transaction
-            if self._lines >= max(COMPACT_AFTER_LINES, memory.count() // 2):
+        with self._exclusive(wait):
+            with holding(guard):
+                self.refresh(memory)
                 # A snapshot costs O(records): one every records/2 lines keeps writes amortised
-                # O(1) and bounds what a start-up has to replay.
-                transaction.replace_all(memory.state())
+                # O(1) and bounds what a start-up has to replay. It writes and fsyncs the whole
+                # store, which the event loop must not wait for: that write goes to a thread.
+                compacting = self._lines + 1 >= max(COMPACT_AFTER_LINES, memory.count() // 2)
+                if compacting and not may_wait():
+                    raise WouldWait("a compaction is due", needs_thread=True)
+                transaction = Transaction(self)
+                yield transaction
+                state = memory.state() if compacting else None
+            if state is not None:
+                # Without the memory lock: reads go on while the files are written and flushed;
+                # writers wait for the file lock, which this one still holds.
+                self._replace_all(state, guard, compacting=True)
+                transaction.commit = None  # a snapshot is fsynced when written
         if transaction.commit is not None:
             self._make_durable(transaction.commit)
 
@@ -155,7 +161,7 @@ class Wal:
         except FileNotFoundError:
             current = None
         if current is None or current.st_ino != self._inode:  # a compaction or reset elsewhere
-            if not self._held:
+            if self._holder != threading.get_ident():
                 return False
             entries = self._follow_compaction()
             if entries is None:
@@ -183,11 +189,11 @@ class Wal:
                 )
             except BlockingIOError:
                 raise WouldWait("the store is in use by another process") from None
-            self._held = True
+            self._holder = threading.get_ident()
             try:
                 yield
             finally:
-                self._held = False
+                self._holder = None
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
         finally:
             self._writer.release()
@@ -252,7 +258,9 @@ class Wal:
                 raise StoreError(message) from None
             self._durable = end
 
-    def _replace_all(self, state: State, compacting: bool = False) -> None:
+    def _replace_all(
+        self, state: State, guard: threading.RLock | None = None, compacting: bool = False
+    ) -> None:
         # Time-based, so a reseed of a store it could not read still outranks every old line.
         generation = max(self._generation + 1, time.time_ns())
         folded = (self._inode, self._offset) if compacting else None
@@ -261,9 +269,10 @@ class Wal:
             snapshot.write_atomically(self.log_path, b"")
         except OSError as error:
             raise StoreError(f"cannot write the store {self.path}: {error.strerror}") from None
-        self._generation = generation
-        self._reopen_log()
-        self._lines = 0
+        # Readers look at the journal's descriptor and offset under the memory lock.
+        with contextlib.nullcontext() if guard is None else holding(guard):
+            self._generation = generation
+            self._reopen_log()
 
     def reopen_after_fork(self) -> None:
         if self._lock_fd >= 0:
