@@ -26,8 +26,9 @@ Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 # again on a thread), or for an fdatasync (durability "disk": writes always go to a thread).
 INLINE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A lock held elsewhere is held briefly (one write: well under a millisecond) or long (a
-# compaction); the loop asks again after these pauses before a thread waits for it.
-RETRY_PAUSES = (0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032)
+# compaction's snapshot); the loop looks again after each of these pauses, and runs the request
+# again once the lock looks free, so a long wait costs a few cheap looks, not many reruns.
+RETRY_PAUSES = (0.0002, 0.0005, 0.001, 0.002, 0.004, *(0.008,) * 1000)
 
 
 class OneHopWSGI:
@@ -58,14 +59,17 @@ class OneHopWSGI:
 
     async def _answer(self, scope: Scope, body: bytes) -> Answer:
         if self.writes_inline or scope["method"] in INLINE_METHODS:
-            for pause in RETRY_PAUSES:
+            while True:
                 try:
                     with no_waiting():
                         return self._call(scope, body)
                 except WouldWait as busy:
                     if busy.needs_thread:
                         break
-                await anyio.sleep(pause)
+                    for pause in RETRY_PAUSES:
+                        await anyio.sleep(pause)
+                        if busy.looks_free():
+                            break
         return await anyio.to_thread.run_sync(
             self._call, scope, body, limiter=self._write_limiter()
         )

@@ -8,7 +8,7 @@ anything has changed, and the request runs again on a thread that may wait (http
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -17,11 +17,18 @@ _may_wait: ContextVar[bool] = ContextVar("mockserver_may_wait", default=True)
 
 class WouldWait(BlockingIOError):
     """A lock is held elsewhere and this caller may not wait for it; or, `needs_thread`, what
-    is to be done is slow whatever the locks (writing a snapshot)."""
+    is to be done is slow whatever the locks (writing a snapshot). `looks_free` tells, cheaply,
+    whether asking again may succeed (running a whole request again is not cheap)."""
 
-    def __init__(self, reason: str, needs_thread: bool = False) -> None:
+    def __init__(
+        self,
+        reason: str,
+        needs_thread: bool = False,
+        looks_free: Callable[[], bool] = lambda: True,
+    ) -> None:
         super().__init__(reason)
         self.needs_thread = needs_thread
+        self.looks_free = looks_free
 
 
 def may_wait() -> bool:

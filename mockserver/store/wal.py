@@ -89,6 +89,8 @@ class Wal:
         self.path = path
         self.log_path = path.with_name(path.name + ".journal")
         self._lock_fd = lock_fd
+        self._lock_path = path.with_name(path.name + ".lock")
+        self._probe_fd = -1
         self._log_fd = -1
         self._inode = -1
         self._offset = 0
@@ -181,14 +183,15 @@ class Wal:
         `wait` (or where waiting is not allowed), WouldWait when another holds it."""
         # The thread lock first: threads share this process's flock, which would not exclude.
         if not self._writer.acquire(blocking=wait and may_wait()):
-            raise WouldWait("the store is in use by another thread")
+            raise WouldWait("the store is in use by another thread", looks_free=self._looks_free)
         try:
             try:
                 fcntl.flock(
                     self._lock_fd, fcntl.LOCK_EX | (0 if wait and may_wait() else fcntl.LOCK_NB)
                 )
             except BlockingIOError:
-                raise WouldWait("the store is in use by another process") from None
+                reason = "the store is in use by another process"
+                raise WouldWait(reason, looks_free=self._looks_free) from None
             self._holder = threading.get_ident()
             try:
                 yield
@@ -197,6 +200,20 @@ class Wal:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
         finally:
             self._writer.release()
+
+    def _looks_free(self) -> bool:
+        """Whether a write could start now, asked on a descriptor of its own: one shared with
+        the writers would convert their lock instead of testing it."""
+        if self._writer.locked():
+            return False
+        if self._probe_fd < 0:
+            self._probe_fd = os.open(self._lock_path, os.O_RDWR)
+        try:
+            fcntl.flock(self._probe_fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(self._probe_fd, fcntl.LOCK_UN)
+        return True
 
     def load(self) -> tuple[State, list[Entry]] | None:
         """The snapshot's state and the entries after it, or None when no store exists yet."""
@@ -277,14 +294,17 @@ class Wal:
     def reopen_after_fork(self) -> None:
         if self._lock_fd >= 0:
             inherited = self._lock_fd
-            self._lock_fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR)
+            self._lock_fd = os.open(self._lock_path, os.O_RDWR)
             os.close(inherited)
+        if self._probe_fd >= 0:
+            os.close(self._probe_fd)
+            self._probe_fd = -1
 
     def close(self) -> None:
-        for descriptor in (self._log_fd, self._lock_fd):
+        for descriptor in (self._log_fd, self._lock_fd, self._probe_fd):
             if descriptor >= 0:
                 os.close(descriptor)
-        self._log_fd = self._lock_fd = -1
+        self._log_fd = self._lock_fd = self._probe_fd = -1
 
     def _reopen_log(self) -> None:
         with self._commit_lock:  # no flush may be running on the descriptor being closed
