@@ -202,6 +202,24 @@ def resident_memory_mb(pid: int) -> float:
     return sum(_vm_rss_kb(each) for each in [pid, *_descendants(pid)]) / 1024
 
 
+def proportional_memory_mb(pid: int) -> float:
+    """PSS of a process plus its descendants, in MB: each page shared between them counted
+    once in all (split between the sharers), as the machine holds it. Summed RSS counts a page
+    once per process that maps it, which for workers forked from a loaded supervisor is about
+    three times the store."""
+    return sum(_pss_kb(each) for each in [pid, *_descendants(pid)]) / 1024
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time used so far by a process and its descendants."""
     ticks_per_s = os.sysconf("SC_CLK_TCK")

@@ -119,12 +119,12 @@ def run_scaling(args: argparse.Namespace, out: list[str], checks: list[list[str]
     # Scaling and start-up measure the mock as `mockserver serve` runs it by default.
     sizes = measure_sizes(SIZES, args.requests_per_op, args.workers)
     rows = [
-        [f"{s.clients:,}", *(f"{s.p50_ms[op]:.2f}" for op in OPERATIONS), f"{s.rss_mb:.0f}",
-         f"{s.ready_s:.2f}", f"{s.first_seed_s:.2f}", str(s.failures)]
+        [f"{s.clients:,}", *(f"{s.p50_ms[op]:.2f}" for op in OPERATIONS), f"{s.pss_mb:.0f}",
+         f"{s.rss_mb:.0f}", f"{s.ready_s:.2f}", f"{s.first_seed_s:.2f}", str(s.failures)]
         for s in sizes
     ]  # fmt: skip
     headers = [
-        "clients", *(f"{op} p50 ms" for op in OPERATIONS), "RSS MB", "restart s",
+        "clients", *(f"{op} p50 ms" for op in OPERATIONS), "PSS MB", "RSS MB (summed)", "restart s",
         "first seeding s", "failed",
     ]  # fmt: skip
     out += [f"## Scaling (our mock, {args.requests_per_op} sequential requests per operation)", ""]

@@ -16,7 +16,7 @@ from statistics import median
 
 import httpx
 
-from bench.peers import AUTH, OURS, RunningServer, resident_memory_mb, serve
+from bench.peers import AUTH, OURS, RunningServer, proportional_memory_mb, resident_memory_mb, serve
 from mockserver.store.model import timestamp
 
 SEARCH_TERM = "an"
@@ -42,6 +42,7 @@ class SizeResult:
     p50_ms: dict[str, float]
     failures: int
     rss_mb: float
+    pss_mb: float
     first_seed_s: float = 0.0  # the first start: fixtures read, checked and written as a store
 
 
@@ -109,13 +110,15 @@ def measure_sizes(
                 {operation: median(times) for operation, times in timings[size].items()},
                 failures[size],
                 resident_memory_mb(mock.server.process.pid),
+                proportional_memory_mb(mock.server.process.pid),
                 mock.first_seed_s,
             )
             for size, mock in seeded.items()
         ]
     for result in results:
         p50s = ", ".join(f"{op} {ms:.2f}" for op, ms in result.p50_ms.items())
-        log(f"  {result.clients:>6} clients: p50 ms {p50s}; rss {result.rss_mb:.0f} MB")
+        memory = f"rss {result.rss_mb:.0f} MB, pss {result.pss_mb:.0f} MB"
+        log(f"  {result.clients:>6} clients: p50 ms {p50s}; {memory}")
     return results
 
 

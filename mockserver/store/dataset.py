@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, cast
 
 from tinydb import TinyDB
@@ -62,6 +62,21 @@ class _MemoryTable(Table):
         updater(_IdView(tables.setdefault(self.name, {})))  # type: ignore[arg-type]
         self._storage.write(tables)
         self.clear_cache()
+
+    def insert_multiple(self, documents: Iterable[Mapping[str, Any]]) -> list[int]:
+        """TinyDB's, without its copy of each document: the store hands over records it never
+        changes again. At 100,000 clients the copies (and the originals left freed among live
+        objects, which the allocator cannot give back) cost about 60 MB per process."""
+        doc_ids: list[int] = []
+
+        def updater(table: dict[int, Any]) -> None:
+            for document in documents:
+                doc_id = self._get_next_id()
+                doc_ids.append(doc_id)
+                table[doc_id] = document
+
+        self._update_table(updater)
+        return doc_ids
 
     def stored(self) -> dict[str, Any]:
         """The documents as stored, by TinyDB's id as a string: not copies, never to change."""
