@@ -32,6 +32,7 @@ from mockserver.http import problems
 from mockserver.http.auth import bearer_handler
 from mockserver.http.bridge import OneHopWSGI
 from mockserver.http.guards import BodyGuard, RouteGuard
+from mockserver.http.operations import decorate_once
 from mockserver.http.session import SessionHeader
 from mockserver.http.validation import VALIDATOR_MAP
 from mockserver.scenarios.engine import EXTENSION_KEY as SCENARIOS_KEY
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         # Inline unless a write waits for its flush to disk.
         writes_inline=settings.in_memory or settings.durability != "disk",
         write_threads=None if settings.durability == "disk" else 1,
+        # Connexion adds the operations' view functions when its middleware starts.
+        on_first_request=partial(decorate_once, app.app),
     )
     app.add_middleware(SessionHeader, MiddlewarePosition.BEFORE_ROUTING)
     app.add_middleware(

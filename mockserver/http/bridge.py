@@ -10,6 +10,7 @@ nothing and leaves one crossing, or none for a read. a2wsgi still builds the WSG
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -38,6 +39,7 @@ class OneHopWSGI:
         other_scopes: ASGIApp,
         writes_inline: bool = False,
         write_threads: int | None = None,
+        on_first_request: Callable[[], None] = lambda: None,
     ) -> None:
         self.wsgi_app = wsgi_app
         self.other_scopes = other_scopes  # lifespan and anything else that is not HTTP
@@ -47,11 +49,15 @@ class OneHopWSGI:
         # anyio's default pool (a flush to disk is shared by the writes waiting on it).
         self.write_threads = write_threads
         self._limiter: anyio.CapacityLimiter | None = None
+        self._on_first_request: Callable[[], None] | None = on_first_request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.other_scopes(scope, receive, send)
             return
+        prepare, self._on_first_request = self._on_first_request, None
+        if prepare is not None:
+            prepare()
         body = await _read_body(receive)
         status, headers, payload = await self._answer(scope, body)
         await send({"type": "http.response.start", "status": status, "headers": headers})
