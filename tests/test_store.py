@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -202,3 +207,33 @@ def test_find_sorts_newest_first_then_by_id_and_counts_before_paging() -> None:
 
 def _all(store: ClientStore) -> list[dict]:
     return store.find(Filters(), limit=10_000, offset=0).items
+
+
+def test_a_snapshot_writer_keeps_the_store_locked_if_its_worker_dies(tmp_path: Path) -> None:
+    # Killed mid-compaction, a worker's lock would pass to another worker, which would append
+    # acknowledged writes to the journal the orphaned writer is about to replace with an empty
+    # one. The writer holds the lock itself until it is done.
+    worker = subprocess.Popen([sys.executable, "-c", DYING_WORKER, str(tmp_path / "db.json")])
+    assert worker.wait(10) == -signal.SIGKILL
+    other_worker = os.open(tmp_path / "db.json.lock", os.O_RDWR)
+    with pytest.raises(BlockingIOError):
+        fcntl.flock(other_worker, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    fcntl.flock(other_worker, fcntl.LOCK_EX)  # once the snapshot is written
+    assert json.loads((tmp_path / "db.json").read_text())["clients"] == ["written"]
+    assert (tmp_path / "db.json.journal").read_bytes() == b""
+
+
+# A worker holding the store's lock starts a snapshot writer, then is killed.
+DYING_WORKER = """
+import os, signal, sys, time
+from pathlib import Path
+from mockserver.store import snapshot
+from mockserver.store.wal import Wal
+wal = Wal.open(Path(sys.argv[1]))
+with wal._exclusive():
+    def slow_state():
+        time.sleep(1.5)
+        return {"clients": ["written"]}
+    snapshot.fork_writer(wal.path, wal.log_path, 1, slow_state, (0, 0), wal._lock_fd)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""

@@ -203,11 +203,13 @@ class ClientStore:
         return sum(len(session.data) for session in self._sessions.values())
 
     def state(self) -> State:
-        # A snapshot holds every request counted so far: none is left to journal.
-        self._pending.clear()
         default = self._sessions[DEFAULT].state()
         sessions = {name: session.state() for name, session in self._sessions.items()}
         return {"clients": default["clients"], "sessions": sessions}
+
+    def snapshot_taken(self) -> None:
+        # A snapshot holds every request counted so far: none is left to journal.
+        self._pending.clear()
 
     def restore(self, state: State, entries: list[Entry]) -> None:
         now = self._clock()

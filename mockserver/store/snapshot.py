@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,3 +83,51 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+@dataclass
+class Writer:
+    """A forked process writing a snapshot; `wait` says whether it succeeded."""
+
+    pid: int
+    generation: int
+    error: str = ""
+
+    def wait(self) -> bool:
+        _, status = os.waitpid(self.pid, 0)  # the GIL is released while waiting
+        if os.waitstatus_to_exitcode(status) == 0:
+            return True
+        self.error = f"the snapshot writer exited with {os.waitstatus_to_exitcode(status)}"
+        return False
+
+
+def fork_writer(
+    path: Path,
+    journal: Path,
+    generation: int,
+    state: Callable[[], dict[str, Any]],
+    follows: tuple[int, int],
+    lock_fd: int,
+) -> Writer:
+    """Write `state()` as seen at the fork as the snapshot, then an empty `journal`, in a child
+    process (as Redis' BGSAVE does): the caller's memory is the child's copy-on-write, and the
+    caller must keep it from changing until the fork returns, and the files until `wait`.
+
+    The child keeps the store's flock (`lock_fd`, held by the caller): were the caller killed
+    meanwhile, no other process may append to the journal this child is about to replace."""
+    held = os.dup(lock_fd)  # the same open file description, so the same lock
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(held)
+        raise
+    if pid != 0:
+        os.close(held)
+        return Writer(pid, generation)
+    code = 1  # the child: only this thread exists here; touch nothing but the files, then leave
+    try:
+        write(path, generation, state(), follows)
+        write_atomically(journal, b"")
+        code = 0
+    finally:
+        os._exit(code)
