@@ -1,10 +1,10 @@
-"""Serve Flask from ASGI with one thread hand-off per request.
+"""Serve Flask from ASGI on the event loop, with a thread only for what must wait.
 
 a2wsgi's WSGIMiddleware, which Connexion's FlaskApp uses, streams: a request crosses between the
 event loop and its thread pool about four times, measured as ~60% of a request's cost here
 (bench/RESULTS.md). A body is at most 1 MiB (the guard enforces it before this point) and
 an answer is one small JSON document, so reading the body first and buffering the answer costs
-nothing and leaves one crossing, or none for a read. a2wsgi still builds the WSGI environ.
+nothing and leaves one crossing at most. a2wsgi still builds the WSGI environ.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from mockserver.store.waiting import WouldWait, no_waiting
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 # A request runs on the event loop itself, with no hand-off (~20% less per request here, and
-# no GIL hand-offs between loop and thread), unless it would wait: for a lock another worker or
-# thread holds (the store then raises WouldWait before changing anything, and the request runs
-# again on a thread), or for an fdatasync (durability "disk": writes always go to a thread).
+# no GIL hand-offs between loop and thread), and never waits there: where a lock is held
+# elsewhere the store raises WouldWait before changing anything, and the request runs again
+# once the lock looks free. A thread takes what must wait whatever the locks: a write's
+# fdatasync (durability "disk": its writes always go to one) and a compaction's start.
 INLINE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A lock held elsewhere is held briefly (one write: well under a millisecond) or long (a
 # compaction's snapshot); the loop looks again after each of these pauses, and runs the request
