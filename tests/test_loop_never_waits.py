@@ -1,27 +1,31 @@
-"""A request that would wait for a lock held elsewhere runs on a thread; the event loop goes on.
+"""The event loop never waits for a lock held elsewhere, and never queues writes on threads.
 
-Another worker holds the store's file lock while it compacts (at 100,000 clients, about a
-second). A write that waits for it on the event loop would hold every read in flight on that
-worker for as long: the store refuses to wait there (WouldWait, before changing anything) and
-the bridge runs the request again on a thread that may wait.
+Another worker holds the store's file lock while it compacts. A write that waited for it on the
+event loop would hold every read in flight on that worker for as long: the store refuses to wait
+there (WouldWait, before changing anything) and the bridge runs the request again once the lock
+looks free; only work that is slow whatever the locks goes to a thread, one request at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from mockserver import FIXTURES_DIR
+from mockserver.http.bridge import OneHopWSGI
 from mockserver.store import ClientStore
-from mockserver.store.waiting import WouldWait, no_waiting
+from mockserver.store.waiting import WouldWait, may_wait, no_waiting
 from mockserver.testing import served_mock
 
 AUTH = {"Authorization": "Bearer t"}
@@ -74,3 +78,30 @@ def test_a_store_that_may_not_wait_refuses_before_changing_anything(tmp_path: Pa
     assert len(store) == 0
     store.insert(record)  # and once the lock is free, the same write goes through
     assert len(store) == 1
+
+
+def test_slow_work_goes_to_one_thread_and_the_writes_behind_it_run_on_the_loop() -> None:
+    """A compaction falls due for every write that arrives until one has done it: that one takes
+    it to a thread, the others wait their turn on the loop and then run there."""
+    due = threading.Event()
+    due.set()
+    in_threads: list[str] = []
+
+    def wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if due.is_set():
+            if not may_wait():
+                raise WouldWait("a compaction is due", needs_thread=True)
+            in_threads.append(environ["PATH_INFO"])
+            time.sleep(0.05)  # the snapshot being written
+            due.clear()
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"written"]
+
+    async def twenty_writes() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=OneHopWSGI(wsgi_app, None, writes_inline=True))  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as http:
+            return await asyncio.gather(*(http.put(f"/clients/{n}") for n in range(20)))
+
+    responses = asyncio.run(twenty_writes())
+    assert [response.text for response in responses] == ["written"] * 20
+    assert len(in_threads) == 1, f"{len(in_threads)} writes were sent to threads: {in_threads}"
