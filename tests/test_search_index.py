@@ -7,15 +7,26 @@ from typing import Any
 
 import pytest
 
+from mockserver.store import search_index
 from mockserver.store.dataset import Dataset
 from mockserver.store.model import Filters, order_key
 from mockserver.store.search_index import SearchIndex
 
-NAMES = ["Acme Systems", "GLOBEX", "Initech an", "Ünïcode Straße", "tab\there", "nul\x00byte", ""]
-EMAILS = ["hiring@acme.example.com", "ANA@globex.example", None, "x@\x00.example"]
+
+@pytest.fixture(autouse=True, params=[7, search_index.CHUNK])
+def chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Every test also with chunks of a few records, so matches land at chunk boundaries."""
+    monkeypatch.setattr(search_index, "CHUNK", request.param)
+    return int(request.param)
+
+
+NAMES = ["Acme Systems", "GLOBEX", "Initech an", "Ünïcode Straße", "tab\there", "nul\x00byte", "",
+         "soh\x01byte"]  # fmt: skip
+EMAILS = ["hiring@acme.example.com", "ANA@globex.example", None, "x@\x00.example", "y@\x01.example"]
 PEOPLE = ["Jane Smith", "Rahul Mehta", None, "ŞAN ÇAY", "İstanbul"]
 NEEDLES = ["", "a", "an", "AN", "acm", "ACME SYS", "example", "@", "zz", "straße", "ü",
-           "\x00", "l\x00b", "e\x00h", "\t", "jane", "şan", "i̇", "smith"]  # fmt: skip
+           "\x00", "l\x00b", "e\x00h", "\t", "jane", "şan", "i̇", "smith", "\x01", "h\x01b",
+           "\x01e", "e\x01h"]  # fmt: skip
 
 
 def record(rng: random.Random, number: int) -> dict[str, Any]:
@@ -100,3 +111,25 @@ def test_a_dataset_page_is_the_matches_in_list_order_sparse_or_dense(needle: str
             page, total = dataset.page(filters, limit, max(offset, 0))
             assert total == len(matching)
             assert page == matching[max(offset, 0) : max(offset, 0) + limit], (filters, offset)
+
+
+def test_a_dataset_page_follows_records_put_after_it_was_built() -> None:
+    """New records one by one and in bulk, and records whose place in the list order moves:
+    the page walks the order by index slot, which has to move with them."""
+    rng = random.Random(5)
+
+    def dated(number: int) -> dict[str, Any]:
+        return {**record(rng, number), "created_at": f"2024-{1 + number % 12:02d}-01T00:00:00.000Z"}
+
+    records = {each["id"]: each for each in map(dated, range(300))}
+    dataset = Dataset(records.values())
+    for batch in ([dated(n) for n in range(300, 310)], [dated(n) for n in range(310, 400)]):
+        moved = [{**dated(n + 5), "id": f"id-{n}"} for n in rng.sample(range(300), 20)]
+        for each in batch + moved:
+            records[each["id"]] = each
+        dataset.put(batch)
+        dataset.put(moved)  # their created_at moved: a new place in the list order
+        for needle in ("", "a", "an", "zz"):
+            filters = Filters(needle)
+            matching = sorted((r for r in records.values() if filters.match(r)), key=order_key)
+            assert dataset.page(filters, 50, 10) == (matching[10:60], len(matching)), needle
