@@ -22,35 +22,22 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from mockserver.store import snapshot
 from mockserver.store.forks import reopen_in_children
+from mockserver.store.journal import Commit, Entry, Journal, StoreError, refusal
 from mockserver.store.waiting import WouldWait, holding, may_wait
 
-Entry = dict[str, Any]  # one journal line without its generation
+__all__ = ["COMPACT_AFTER_LINES", "Entry", "Memory", "State", "StoreError", "Transaction", "Wal"]
+
 State = dict[str, Any]  # a snapshot without its generation
 COMPACT_AFTER_LINES = 1000
-ENTRY_KINDS = ("put", "open", "drop", "reset", "import", "use")
-
-
-@dataclass(frozen=True)
-class Commit:
-    """Where an appended line ends: the journal (by inode) and the offset after it."""
-
-    inode: int
-    end: int
-
-
-class StoreError(RuntimeError):
-    """The store cannot be opened or written; the message says what to do."""
 
 
 class Memory(Protocol):
@@ -82,7 +69,7 @@ class Transaction:
     def append(self, entry: Entry, durable: bool = True) -> None:
         """Append one entry; `durable`: the block returns only once it is on disk (a line that
         acknowledges nothing, such as request counts, need not wait for a flush)."""
-        commit = self._wal._append(entry)
+        commit = self._wal.journal.append(self._wal.generation, entry)
         if durable:
             self.commit = commit
 
@@ -91,17 +78,12 @@ class Wal:
     def __init__(self, path: Path, lock_fd: int) -> None:
         self.path = path
         self.log_path = path.with_name(path.name + ".journal")
+        self.journal = Journal(self.log_path)
+        self.generation = 0  # the snapshot's: journal lines of another one are not read
         self._lock_fd = lock_fd
         self._lock_path = path.with_name(path.name + ".lock")
         self._probe_fd = -1
-        self._log_fd = -1
-        self._inode = -1
-        self._offset = 0
-        self._generation = 0
-        self._lines = 0
         self._holder: int | None = None  # the thread holding the store for a write
-        self._durable = 0  # journal bytes known to be on disk
-        self._commit_lock = threading.Lock()
         self._writer = threading.Lock()
         reopen_in_children(self)
 
@@ -134,7 +116,8 @@ class Wal:
                 # A snapshot costs O(records): one every records/2 lines keeps writes amortised
                 # O(1) and bounds what a start-up has to replay. It writes and fsyncs the whole
                 # store, which the event loop must not wait for: that write goes to a thread.
-                compacting = self._lines + 1 >= max(COMPACT_AFTER_LINES, memory.count() // 2)
+                lines = self.journal.lines + 1
+                compacting = lines >= max(COMPACT_AFTER_LINES, memory.count() // 2)
                 if compacting and not may_wait():
                     raise WouldWait("a compaction is due", needs_thread=True)
                 transaction = Transaction(self)
@@ -146,7 +129,7 @@ class Wal:
                 self._finish_compaction(writer, guard)
                 transaction.commit = None  # a snapshot is fsynced when written
         if transaction.commit is not None:
-            self._make_durable(transaction.commit)
+            self.journal.make_durable(transaction.commit)
 
     def open_into(self, memory: Memory, fresh: Callable[[], State], reseed: bool) -> None:
         """Load the store into `memory`; a new store (or a reseed) is written from `fresh()`."""
@@ -165,17 +148,17 @@ class Wal:
             current = os.stat(self.log_path)
         except FileNotFoundError:
             current = None
-        if current is None or current.st_ino != self._inode:  # a compaction or reset elsewhere
+        if current is None or current.st_ino != self.journal.inode:  # a compaction elsewhere
             if self._holder != threading.get_ident():
                 return False
             entries = self._follow_compaction()
             if entries is None:
                 memory.restore(*(self._load() or ({"clients": []}, [])))
                 return True
-        elif current.st_size == self._offset:
+        elif current.st_size == self.journal.offset:
             return True
         else:
-            entries = self._read_new_lines()
+            entries = self.journal.read_new(self.generation)
         if entries:
             memory.apply(entries)
         return True
@@ -227,56 +210,31 @@ class Wal:
         if not self.path.exists():
             return None
         snapshot = self._read_snapshot()
-        self._generation = snapshot.pop("generation")
-        self._reopen_log()
-        return snapshot, self._read_new_lines()
+        self.generation = snapshot.pop("generation")
+        self.journal.reopen()
+        return snapshot, self.journal.read_new(self.generation)
 
     def _follow_compaction(self) -> list[Entry] | None:
         """After a compaction elsewhere: the rest of the old journal, then the new one's lines;
         None when this process cannot tell what it missed (then it reloads). Under the lock, so
         no further compaction comes between reading the snapshot's header and the journal."""
         folded = snapshot.follows(self.path)
-        if folded is None or folded.inode != self._inode or folded.end < self._offset:
+        journal = self.journal
+        if folded is None or folded.inode != journal.inode or folded.end < journal.offset:
             return None
-        missed = self._read_new_lines(until=folded.end)
-        self._generation = folded.generation
-        self._reopen_log()
-        return missed + self._read_new_lines()
+        missed = journal.read_new(self.generation, until=folded.end)
+        self.generation = folded.generation
+        journal.reopen()
+        return missed + journal.read_new(self.generation)
 
-    def _append(self, entry: Entry) -> Commit:
-        line = json.dumps({"g": self._generation, **entry}, separators=(",", ":"))
-        data = line.encode() + b"\n"
-        try:
-            self._drop_torn_tail()
-            os.write(self._log_fd, data)
-        except OSError as error:
-            raise StoreError(
-                f"cannot write the journal {self.log_path}: {error.strerror}"
-            ) from None
-        self._offset += len(data)
-        self._lines += 1
-        return Commit(self._inode, self._offset)
+    @property
+    def durability(self) -> str:
+        """What an acknowledged write survives: journal.py says what each level means."""
+        return self.journal.durability
 
-    # What an acknowledged write survives (settings.DURABILITY): "os", a killed process (the
-    # line reached the kernel with write(), which is all a kill can lose); "disk", also an OS
-    # crash or power loss. The store sets it from the settings; the WAL alone plays safe.
-    durability = "disk"
-
-    def _make_durable(self, commit: Commit) -> None:
-        """Return once the appended line is as durable as `durability` asks: for "disk", on disk
-        (one fdatasync covers every line before it); for "os" the append already did it."""
-        if self.durability != "disk":
-            return
-        with self._commit_lock:
-            if commit.inode != self._inode or commit.end <= self._durable:
-                return  # already flushed, or folded into a snapshot that was fsynced
-            end = self._offset
-            try:
-                os.fdatasync(self._log_fd)
-            except OSError as error:
-                message = f"cannot flush the journal {self.log_path}: {error.strerror}"
-                raise StoreError(message) from None
-            self._durable = end
+    @durability.setter
+    def durability(self, level: str) -> None:
+        self.journal.durability = level
 
     def _replace_all(self, state: State) -> None:
         generation = self._next_generation()
@@ -285,12 +243,12 @@ class Wal:
             snapshot.write_atomically(self.log_path, b"")
         except OSError as error:
             raise StoreError(f"cannot write the store {self.path}: {error.strerror}") from None
-        self._generation = generation
-        self._reopen_log()
+        self.generation = generation
+        self.journal.reopen()
 
     def _next_generation(self) -> int:
         # Time-based, so a reseed of a store it could not read still outranks every old line.
-        return max(self._generation + 1, time.time_ns())
+        return max(self.generation + 1, time.time_ns())
 
     def _start_compaction(self, memory: Memory) -> snapshot.Writer:
         """Fork a process that writes the memory as it is now (held still by the locks) as the
@@ -298,7 +256,7 @@ class Wal:
         this process's GIL, and with it every request in flight here (10,000 clients: ~100
         ms; 100,000: about a second)."""
         generation = self._next_generation()
-        folded = (self._inode, self._offset)
+        folded = (self.journal.inode, self.journal.offset)
         writer = snapshot.fork_writer(
             self.path, self.log_path, generation, memory.state, folded, self._lock_fd
         )
@@ -310,8 +268,8 @@ class Wal:
             raise StoreError(f"cannot write the store {self.path}: {writer.error}")
         # Readers look at the journal's descriptor and offset under the memory lock.
         with holding(guard):
-            self._generation = writer.generation
-            self._reopen_log()
+            self.generation = writer.generation
+            self.journal.reopen()
 
     def reopen_after_fork(self) -> None:
         if self._lock_fd >= 0:
@@ -323,67 +281,14 @@ class Wal:
             self._probe_fd = -1
 
     def close(self) -> None:
-        for descriptor in (self._log_fd, self._lock_fd, self._probe_fd):
+        self.journal.close()
+        for descriptor in (self._lock_fd, self._probe_fd):
             if descriptor >= 0:
                 os.close(descriptor)
-        self._log_fd = self._lock_fd = self._probe_fd = -1
-
-    def _reopen_log(self) -> None:
-        with self._commit_lock:  # no flush may be running on the descriptor being closed
-            if self._log_fd >= 0:
-                os.close(self._log_fd)
-            flags = os.O_RDWR | os.O_APPEND | os.O_CREAT
-            self._log_fd = os.open(self.log_path, flags, 0o644)
-            self._inode = os.fstat(self._log_fd).st_ino
-            self._offset = self._durable = 0
-            self._lines = 0
-
-    def _read_new_lines(self, until: int | None = None) -> list[Entry]:
-        size = os.fstat(self._log_fd).st_size if until is None else until
-        data = os.pread(self._log_fd, size - self._offset, self._offset)
-        # A line without its newline is still being written, or was torn by a kill before its
-        # fsync returned: in either case it was never acknowledged. Leave it for later.
-        complete = data[: data.rfind(b"\n") + 1]
-        first_line = self._lines + 1
-        self._offset += len(complete)
-        entries = []
-        for number, line in enumerate(complete.splitlines(), start=first_line):
-            self._lines += 1
-            entry = _parse_line(line)
-            if entry is None:
-                raise StoreError(_refusal(self.log_path, f"line {number} is damaged"))
-            if entry.pop("g") == self._generation:
-                entries.append(entry)
-        return entries
-
-    def _drop_torn_tail(self) -> None:
-        # Under the exclusive lock nobody is mid-append: bytes past our offset are a torn line.
-        if os.fstat(self._log_fd).st_size > self._offset:
-            os.ftruncate(self._log_fd, self._offset)
+        self._lock_fd = self._probe_fd = -1
 
     def _read_snapshot(self) -> dict[str, Any]:
         try:
             return snapshot.read(self.path)
         except snapshot.Unreadable as error:
-            raise StoreError(_refusal(self.path, str(error))) from None
-
-
-def _parse_line(line: bytes) -> dict[str, Any] | None:
-    with contextlib.suppress(ValueError, UnicodeDecodeError):
-        entry = json.loads(line)
-        if not isinstance(entry, dict) or not isinstance(entry.get("g"), int):
-            return None
-        if isinstance(entry.get("put"), dict) and isinstance(entry["put"].get("id"), str):
-            return entry
-        if isinstance(entry.get("s"), str) and any(kind in entry for kind in ENTRY_KINDS):
-            return entry
-        if isinstance(entry.get("use"), dict):
-            return entry
-    return None
-
-
-def _refusal(path: Path, problem: str) -> str:
-    return (
-        f"refusing to open the store {path}: {problem}. It was left untouched; move it away, "
-        f"or run `mockserver reset --db {path}` to start again from the fixtures"
-    )
+            raise StoreError(refusal(self.path, str(error))) from None
