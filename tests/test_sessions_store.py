@@ -68,15 +68,15 @@ def test_a_session_that_only_reads_holds_no_copy_and_a_write_holds_one_record(
     tmp_path: Path,
 ) -> None:
     store = open_store(tmp_path / "db.json")
-    held = store.count()  # the default session's records
+    held = store.memory.count()  # the default session's records
     assert everything(store, "reader") == everything(store, "default")
     assert store.get("id-0003", session="reader")["jobs_count"] == 2
-    assert store.count() == held
+    assert store.memory.count() == held
     store.modify("id-0004", lambda r: {**r, "name": "Changed"}, session="writer")
     store.insert(record(99), session="writer")
-    assert store.count() == held + 2
+    assert store.memory.count() == held + 2
     store.insert(record(98), session="writer")
-    snapshot = store.state()  # what a compaction writes
+    snapshot = store.memory.state()  # what a compaction writes
     assert len(snapshot["clients"]) == len(SEED)
     assert snapshot["sessions"]["reader"]["clients"] == []
     assert {r["id"] for r in snapshot["sessions"]["writer"]["clients"]} == {

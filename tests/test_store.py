@@ -177,8 +177,8 @@ def test_what_cannot_be_followed_is_reloaded(tmp_path: Path, monkeypatch, behind
 
 def _count_reloads(store: ClientStore, monkeypatch) -> list[object]:  # type: ignore[no-untyped-def]
     reloads: list[object] = []
-    restore = store.restore
-    monkeypatch.setattr(store, "restore", lambda *a: (reloads.append(a), restore(*a))[1])
+    restore = store.memory.restore
+    monkeypatch.setattr(store.memory, "restore", lambda *a: (reloads.append(a), restore(*a))[1])
     return reloads
 
 

@@ -1,10 +1,12 @@
 """ClientStore: every session's clients, kept durable and shared by the write-ahead log.
 
-Each session is a Dataset (TinyDB) over one shared seed (sessions.py). TinyDB keeps the queryable
-copy in memory; durability comes from the write-ahead log (`Wal`): every change is one journal
-entry, written through `Wal.transaction` (which fixes the order of locking, catching up, appending
-and flushing) and then applied here, exactly as a catch-up applies the entries of other
-processes. One lock serialises every access, because Flask runs handlers on several threads.
+Each session is a Dataset (TinyDB) over one shared seed (sessions.py), held in a StoreMemory
+(memory.py); durability comes from the write-ahead log (`Wal`): every change is one journal
+entry, written through `Wal.transaction` (which fixes the order of locking, catching up,
+appending and flushing) and then applied to the memory, exactly as a catch-up applies the
+entries of other processes. Here: the operations, and sessions' lifecycle (opening, expiry,
+the session limit, request counts shared between workers). One lock guards the memory,
+because Flask runs handlers on several threads.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from mockserver.store.dataset import LazyDataset
+from mockserver.store.memory import StoreMemory
 from mockserver.store.model import (
     FIELDS,
     ClientNotFound,
@@ -31,7 +33,7 @@ from mockserver.store.model import (
 )
 from mockserver.store.sessions import DEFAULT, Limits, Session, SessionLimit, SessionNotFound
 from mockserver.store.waiting import holding
-from mockserver.store.wal import Entry, State, Transaction, Wal
+from mockserver.store.wal import Entry, Transaction, Wal
 
 USAGE_EVERY = 1.0  # seconds between journal lines that share request counts with other workers
 NO_LIMITS_GIVEN = Limits()
@@ -53,20 +55,12 @@ class ClientStore:
     ) -> None:
         self._wal = wal
         self._job_counts = job_counts
-        self._load_seed = seed
-        self._seed_list: list[Record] | None = None
-        # Shared by every session over it; never written. Built on first use: a store whose
-        # sessions all hold their own records (the default one always does) never needs it,
-        # and at 100,000 clients it cost every start a second and a copy of every record.
-        self._seed = LazyDataset(lambda: self._seed_records)
+        self.memory = StoreMemory(seed, clock)
+        self._seed = self.memory.seed
         self._limits = limits
         self._clock = clock
-        self._lock = threading.RLock()
-        now = clock()
-        self._sessions: dict[str, Session] = {DEFAULT: Session(now, now, over_seed=False)}
-        # Requests counted here and not yet journaled: name -> [requests, last used].
-        self._pending: dict[str, list[float]] = {}
-        self._shared_at = now
+        self._lock = threading.RLock()  # the memory's: see _reading
+        self._shared_at = clock()
         # Told the name of each session the limits forget (expired or evicted), so what other
         # parts keep per session (rules, request journal) goes with it.
         self.on_forgotten: Callable[[str], None] = lambda name: None
@@ -89,9 +83,9 @@ class ClientStore:
             wal.durability = durability
         store = cls(wal, job_counts, seed, limits, clock)
         if wal is None:
-            store.restore(store._fresh(), [])
+            store.memory.restore(store.memory.fresh(), [])
         else:
-            wal.open_into(store, store._fresh, reseed)
+            wal.open_into(store.memory, store.memory.fresh, reseed)
         return store
 
     def close(self) -> None:
@@ -101,7 +95,7 @@ class ClientStore:
     def __len__(self) -> int:
         """Clients in the default session."""
         with self._reading():
-            return self._sessions[DEFAULT].count(self._seed)
+            return self.memory.sessions[DEFAULT].count(self._seed)
 
     # The API's operations, in one session.
 
@@ -146,7 +140,7 @@ class ClientStore:
             now = self._clock()
             found = [
                 session.summary(name, self._seed)
-                for name, session in self._sessions.items()
+                for name, session in self.memory.sessions.items()
                 if name == DEFAULT or not session.expired(self._limits, now)
             ]
         found.sort(key=lambda summary: (summary["name"] != DEFAULT, -summary["last_used"]))
@@ -154,7 +148,7 @@ class ClientStore:
 
     def summary(self, name: str) -> dict[str, Any]:
         with self._reading():
-            session = self._sessions.get(name)
+            session = self.memory.sessions.get(name)
             if session is None or self._expired(name, session, self._clock()):
                 raise SessionNotFound(name)
             return session.summary(name, self._seed)
@@ -171,12 +165,12 @@ class ClientStore:
             self.reset(DEFAULT)
             return
         with self._writing() as transaction:
-            if session in self._sessions:
+            if session in self.memory.sessions:
                 self._log(transaction, {"s": session, "drop": True})
 
     def forget_all(self) -> None:
         with self._writing() as transaction:
-            for name in [name for name in self._sessions if name != DEFAULT]:
+            for name in [name for name in self.memory.sessions if name != DEFAULT]:
                 self._log(transaction, {"s": name, "drop": True})
 
     def export(self, session: str) -> list[Record]:
@@ -197,86 +191,6 @@ class ClientStore:
             self._live(transaction, session)
             self._log(transaction, {"s": session, "import": records})
 
-    # The WAL's view of this store (wal.Memory).
-
-    def count(self) -> int:
-        return sum(len(session.data) for session in self._sessions.values())
-
-    def state(self) -> State:
-        default = self._sessions[DEFAULT].state()
-        sessions = {name: session.state() for name, session in self._sessions.items()}
-        return {"clients": default["clients"], "sessions": sessions}
-
-    def snapshot_taken(self) -> None:
-        # A snapshot holds every request counted so far: none is left to journal.
-        self._pending.clear()
-
-    def restore(self, state: State, entries: list[Entry]) -> None:
-        now = self._clock()
-        saved = state.get("sessions", {})
-        saved.setdefault(DEFAULT, {"created": now, "last_used": now, "requests": 0})
-        saved[DEFAULT] = {**saved[DEFAULT], "over_seed": False, "clients": state["clients"]}
-        self._sessions = {name: self._revived(kept) for name, kept in saved.items()}
-        self.apply(entries)
-        for name, (requests, last_used) in self._pending.items():  # not journaled yet
-            if name in self._sessions:
-                self._count(self._sessions[name], requests, last_used)
-
-    def apply(self, entries: list[Entry]) -> None:
-        # Consecutive puts in one session go in as one batch (TinyDB inserts faster in bulk).
-        batch: list[Record] = []
-        for number, entry in enumerate(entries):
-            if "put" in entry:
-                batch.append(entry["put"])
-                following = entries[number + 1] if number + 1 < len(entries) else {}
-                if "put" in following and following.get("s") == entry.get("s"):
-                    continue
-                self._session_for(entry.get("s", DEFAULT)).put(self._seed, batch)
-                batch = []
-            else:
-                self._apply_change(entry)
-
-    def _apply_change(self, entry: Entry) -> None:
-        if "use" in entry:
-            for name, (requests, last_used) in entry["use"].items():
-                if name in self._sessions:
-                    self._count(self._sessions[name], requests, last_used)
-            return
-        name = entry["s"]
-        if "open" in entry:
-            self._sessions[name] = Session(entry["open"], entry["open"])
-        elif "drop" in entry:
-            self._sessions.pop(name, None)
-        elif "reset" in entry:
-            if name == DEFAULT:
-                self._session_for(name).replace([dict(r) for r in self._seed_records], False)
-            else:
-                self._session_for(name).replace([], True)
-        elif "import" in entry:
-            self._session_for(name).replace(entry["import"], over_seed=False)
-
-    def _session_for(self, name: str) -> Session:
-        # A change to a session this process never saw opened (its open line was lost to a
-        # crash): it started from the fixtures, like any new session.
-        if name not in self._sessions:
-            now = self._clock()
-            self._sessions[name] = Session(now, now)
-        return self._sessions[name]
-
-    def _revived(self, kept: dict[str, Any]) -> Session:
-        session = Session(kept["created"], kept["last_used"], kept["requests"], kept["over_seed"])
-        session.put(self._seed, kept["clients"])
-        return session
-
-    @property
-    def _seed_records(self) -> list[Record]:
-        if self._seed_list is None:
-            self._seed_list = self._load_seed()
-        return self._seed_list
-
-    def _fresh(self) -> State:
-        return {"clients": [dict(record) for record in self._seed_records], "sessions": {}}
-
     # Locks, sessions' lifecycle and request counts.
 
     @contextmanager
@@ -284,9 +198,9 @@ class ClientStore:
         """The session `name`, up to date, for one read; opened (seeded) on its first use."""
         with self._reading():
             now = self._clock()
-            session = self._sessions.get(name)
+            session = self.memory.sessions.get(name)
             if session is not None and not self._expired(name, session, now):
-                self._note_use(name, session, now)
+                self.memory.note_use(name, session, now)
                 if now - self._shared_at >= USAGE_EVERY:
                     # A read never waits for another worker's write (its loop would stall):
                     # the counts are shared by the next read or write instead.
@@ -308,7 +222,7 @@ class ClientStore:
         """
         while True:
             with holding(self._lock):
-                if self._wal is None or self._wal.refresh(self):
+                if self._wal is None or self._wal.refresh(self.memory):
                     yield
                     return
             with self._writing():
@@ -317,33 +231,33 @@ class ClientStore:
     def _live(self, transaction: Transaction, name: str, counted: bool = False) -> Session:
         """Inside a write: the session `name`, opened if it is new or expired."""
         now = self._clock()
-        session = self._sessions.get(name)
+        session = self.memory.sessions.get(name)
         if session is None or self._expired(name, session, now):
             if session is not None:
                 self.on_forgotten(name)  # expired: what it kept elsewhere goes too
             self._make_room(transaction, name, now)
             # Not acknowledged by itself: a lost open line means a session seeded again.
             self._log(transaction, {"s": name, "open": now}, durable=False)
-            session = self._sessions[name]
+            session = self.memory.sessions[name]
         if counted:
-            self._note_use(name, session, now)
+            self.memory.note_use(name, session, now)
         if now - self._shared_at >= USAGE_EVERY:
             self._share_use(transaction, now)
         return session
 
     def _share_use(self, transaction: Transaction, now: float) -> None:
         """Journal the requests counted here, for the other workers' summaries and TTLs."""
-        if self._pending:
-            transaction.append({"use": self._pending}, durable=False)
-        self._pending, self._shared_at = {}, now
+        if self.memory.pending:
+            transaction.append({"use": self.memory.pending}, durable=False)
+        self.memory.pending, self._shared_at = {}, now
 
     def _make_room(self, transaction: Transaction, name: str, now: float) -> None:
-        others = {n: s for n, s in self._sessions.items() if n not in (DEFAULT, name)}
+        others = {n: s for n, s in self.memory.sessions.items() if n not in (DEFAULT, name)}
         for other, session in others.items():
             if session.expired(self._limits, now):
                 self._log(transaction, {"s": other, "drop": True}, durable=False)
                 self.on_forgotten(other)
-        others = {n: s for n, s in self._sessions.items() if n not in (DEFAULT, name)}
+        others = {n: s for n, s in self.memory.sessions.items() if n not in (DEFAULT, name)}
         if len(others) < self._limits.max_sessions:
             return
         oldest = min(others, key=lambda other: others[other].last_used, default=None)
@@ -360,30 +274,14 @@ class ClientStore:
     def _expired(self, name: str, session: Session, now: float) -> bool:
         return name != DEFAULT and session.expired(self._limits, now)
 
-    def _count(self, session: Session, requests: float, last_used: float) -> None:
-        session.requests += int(requests)
-        session.last_used = max(session.last_used, last_used)
-
-    def _note_use(self, name: str, session: Session, now: float) -> None:
-        """One request served: counted here at once, journaled with the next `use` line."""
-        session.requests += 1
-        if now > session.last_used:
-            session.last_used = now
-        pending = self._pending.get(name)
-        if pending is None:
-            self._pending[name] = [1, now]
-        else:
-            pending[0] += 1
-            pending[1] = now
-
     def _log(self, transaction: Transaction, entry: Entry, durable: bool = True) -> None:
         transaction.append(entry, durable)
-        self.apply([entry])
+        self.memory.apply([entry])
 
     def _writing(self, wait: bool = True) -> AbstractContextManager[Transaction]:
         if self._wal is None:
             return _in_memory(self._lock)
-        return self._wal.transaction(self, guard=self._lock, wait=wait)
+        return self._wal.transaction(self.memory, guard=self._lock, wait=wait)
 
     def _present(self, record: Record) -> Record:
         jobs, active = self._job_counts.get(record["id"], (0, 0))
