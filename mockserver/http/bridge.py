@@ -49,8 +49,7 @@ class OneHopWSGI:
         # only take turns at the GIL with the event loop, and every turn a read waits for. None:
         # anyio's default pool (a flush to disk is shared by the writes waiting on it).
         self.write_threads = write_threads
-        self._limiter: anyio.CapacityLimiter | None = None
-        self._slow_lane: anyio.CapacityLimiter | None = None
+        self._limiters: dict[str, anyio.CapacityLimiter] = {}
         self._on_first_request: Callable[[], None] | None = on_first_request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -67,7 +66,10 @@ class OneHopWSGI:
 
     async def _answer(self, scope: Scope, body: bytes) -> Answer:
         if not (self.writes_inline or scope["method"] in INLINE_METHODS):
-            return await self._in_thread(scope, body, self._write_limiter())
+            limiter = (
+                None if self.write_threads is None else self._limiter("writes", self.write_threads)
+            )
+            return await self._in_thread(scope, body, limiter)
         answer = await self._inline(scope, body)
         if answer is not None:
             return answer
@@ -75,7 +77,7 @@ class OneHopWSGI:
         # write that arrives meanwhile finds it due too; sent to threads, they took turns at
         # the GIL with the loop, ~5 ms a turn, and update's p90 rose to ~400 ms. They wait for
         # their turn here instead, and most find the work done by then and run inline.
-        async with self._slow_lane_limiter():
+        async with self._limiter("slow work", 1):
             answer = await self._inline(scope, body)
             return answer if answer is not None else await self._in_thread(scope, body)
 
@@ -99,15 +101,12 @@ class OneHopWSGI:
     ) -> Answer:
         return await anyio.to_thread.run_sync(self._call, scope, body, limiter=limiter)
 
-    def _slow_lane_limiter(self) -> anyio.CapacityLimiter:
-        if self._slow_lane is None:
-            self._slow_lane = anyio.CapacityLimiter(1)  # in the loop that uses it
-        return self._slow_lane
-
-    def _write_limiter(self) -> anyio.CapacityLimiter | None:
-        if self.write_threads is not None and self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(self.write_threads)  # in the loop that uses it
-        return self._limiter
+    def _limiter(self, lane: str, tokens: int) -> anyio.CapacityLimiter:
+        """The lane's limiter, made on first use: it belongs to the event loop that uses it."""
+        limiter = self._limiters.get(lane)
+        if limiter is None:
+            limiter = self._limiters[lane] = anyio.CapacityLimiter(tokens)
+        return limiter
 
     def _call(self, scope: Scope, body: bytes) -> Answer:
         started: dict[str, Any] = {}

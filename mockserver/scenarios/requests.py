@@ -1,9 +1,8 @@
 """The request journal: what each session received, oldest first, bounded, shared by workers.
 
-One JSON line per request in `requests/<session>.jsonl`, appended under an exclusive flock on
-that file before the answer leaves, so a client that has its answer finds the entry in any
-worker (appends share the lock; see `record`). The file is cut back to the newest `LIMIT`
-entries in place once it passes
+One JSON line per request in `requests/<session>.jsonl`, appended under a shared flock on that
+file before the answer leaves, so a client that has its answer finds the entry in any worker.
+The file is cut back to the newest `LIMIT` entries under an exclusive flock once it passes
 `COMPACT_BYTES` (in place, never replaced, so every process keeps writing to the right file);
 readers hold a shared lock. With a `:memory:` store (one process) a deque per session does the
 same. Entries are stored raw (short keys, the body as text) and made readable by `shown` when

@@ -80,7 +80,7 @@ class ClientStore:
         `durability` (settings.DURABILITY) says what an acknowledged write survives."""
         wal = None if path is None else Wal.open(Path(path))
         if wal is not None:
-            wal.durability = durability
+            wal.journal.durability = durability
         store = cls(wal, job_counts, seed, limits, clock)
         if wal is None:
             store.memory.restore(store.memory.fresh(), [])

@@ -2,7 +2,8 @@
 
 The event loop may not: while it waits, every request in flight waits with it. It calls the
 store inside `no_waiting()`; a lock that is taken then raises `WouldWait` instead, before
-anything has changed, and the request runs again on a thread that may wait (http/bridge.py).
+anything has changed, and the request runs again once the lock looks free; only what is slow
+whatever the locks (`needs_thread`) goes to a thread (http/bridge.py).
 """
 
 from __future__ import annotations

@@ -167,14 +167,13 @@ class Wal:
     def _exclusive(self, wait: bool = True) -> Iterator[None]:
         """Hold the store for a write, against every other thread and process on it; without
         `wait` (or where waiting is not allowed), WouldWait when another holds it."""
+        blocking = wait and may_wait()
         # The thread lock first: threads share this process's flock, which would not exclude.
-        if not self._writer.acquire(blocking=wait and may_wait()):
+        if not self._writer.acquire(blocking=blocking):
             raise WouldWait("the store is in use by another thread", looks_free=self._looks_free)
         try:
             try:
-                fcntl.flock(
-                    self._lock_fd, fcntl.LOCK_EX | (0 if wait and may_wait() else fcntl.LOCK_NB)
-                )
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
             except BlockingIOError:
                 reason = "the store is in use by another process"
                 raise WouldWait(reason, looks_free=self._looks_free) from None
@@ -226,15 +225,6 @@ class Wal:
         self.generation = folded.generation
         journal.reopen()
         return missed + journal.read_new(self.generation)
-
-    @property
-    def durability(self) -> str:
-        """What an acknowledged write survives: journal.py says what each level means."""
-        return self.journal.durability
-
-    @durability.setter
-    def durability(self, level: str) -> None:
-        self.journal.durability = level
 
     def _replace_all(self, state: State) -> None:
         generation = self._next_generation()
