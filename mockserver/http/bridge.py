@@ -22,10 +22,11 @@ from mockserver.store.waiting import WouldWait, no_waiting
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 # A request runs on the event loop itself, with no hand-off (~20% less per request here, and
-# no GIL hand-offs between loop and thread), and never waits there: where a lock is held
-# elsewhere the store raises WouldWait before changing anything, and the request runs again
-# once the lock looks free. A thread takes what must wait whatever the locks: a write's
-# fdatasync (durability "disk": its writes always go to one) and a compaction's start.
+# no GIL hand-offs between loop and thread), and never waits there (beyond a brief try for the
+# store's file lock, store/waiting.py): where a lock is held elsewhere the store raises
+# WouldWait before changing anything, and the request runs again once the lock looks free. A
+# thread takes what must wait whatever the locks: a write's fdatasync (durability "disk": its
+# writes always go to one) and a compaction's start.
 INLINE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A lock held elsewhere is held briefly (one write: well under a millisecond) or long (a
 # compaction's snapshot); the loop looks again after each of these pauses, and runs the request
@@ -49,8 +50,9 @@ class OneHopWSGI:
         # only take turns at the GIL with the event loop, and every turn a read waits for. None:
         # anyio's default pool (a flush to disk is shared by the writes waiting on it).
         self.write_threads = write_threads
-        self._limiters: dict[str, anyio.CapacityLimiter] = {}
+        self._write_limiter: anyio.CapacityLimiter | None = None
         self._on_first_request: Callable[[], None] | None = on_first_request
+        self._slow_work: anyio.Event | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,20 +68,28 @@ class OneHopWSGI:
 
     async def _answer(self, scope: Scope, body: bytes) -> Answer:
         if not (self.writes_inline or scope["method"] in INLINE_METHODS):
-            limiter = (
-                None if self.write_threads is None else self._limiter("writes", self.write_threads)
-            )
-            return await self._in_thread(scope, body, limiter)
-        answer = await self._inline(scope, body)
-        if answer is not None:
-            return answer
-        # Slow work is due (a compaction): one request at a time takes it to a thread. Every
-        # write that arrives meanwhile finds it due too; sent to threads, they took turns at
-        # the GIL with the loop, ~5 ms a turn, and update's p90 rose to ~400 ms. They wait for
-        # their turn here instead, and most find the work done by then and run inline.
-        async with self._limiter("slow work", 1):
+            return await self._in_thread(scope, body, self._write_lane())
+        while True:
+            # Slow work is due (a compaction) and one write is doing it in a thread. The writes
+            # behind it wait here, all woken at once when it is done. Run up to the lock, each
+            # cost a whole request taken from the loop, and so from the GIL the thread needed;
+            # queued behind a one-token limiter, each waited for a loop turn: in-app p99 of
+            # update was ~200 ms at one worker, ~35 ms now. Reads go on meanwhile.
+            if self._slow_work is not None and scope["method"] not in INLINE_METHODS:
+                await self._slow_work.wait()
+                continue
             answer = await self._inline(scope, body)
-            return answer if answer is not None else await self._in_thread(scope, body)
+            if answer is not None:
+                return answer
+            if self._slow_work is not None:  # another request took it to a thread meanwhile
+                await self._slow_work.wait()
+                continue
+            done = self._slow_work = anyio.Event()
+            try:
+                return await self._in_thread(scope, body)
+            finally:
+                self._slow_work = None
+                done.set()
 
     async def _inline(self, scope: Scope, body: bytes) -> Answer | None:
         """The answer, run on the event loop once the locks it needs look free; None when the
@@ -101,12 +111,12 @@ class OneHopWSGI:
     ) -> Answer:
         return await anyio.to_thread.run_sync(self._call, scope, body, limiter=limiter)
 
-    def _limiter(self, lane: str, tokens: int) -> anyio.CapacityLimiter:
-        """The lane's limiter, made on first use: it belongs to the event loop that uses it."""
-        limiter = self._limiters.get(lane)
-        if limiter is None:
-            limiter = self._limiters[lane] = anyio.CapacityLimiter(tokens)
-        return limiter
+    def _write_lane(self) -> anyio.CapacityLimiter | None:
+        """The limiter of write threads, made on first use: it belongs to the loop that uses
+        it. None: anyio's default pool."""
+        if self.write_threads is not None and self._write_limiter is None:
+            self._write_limiter = anyio.CapacityLimiter(self.write_threads)
+        return self._write_limiter
 
     def _call(self, scope: Scope, body: bytes) -> Answer:
         started: dict[str, Any] = {}
