@@ -32,7 +32,7 @@ from typing import Any, Protocol
 from mockserver.store import snapshot
 from mockserver.store.forks import reopen_in_children
 from mockserver.store.journal import Commit, Entry, Journal, StoreError, refusal
-from mockserver.store.waiting import WouldWait, holding, may_wait
+from mockserver.store.waiting import WouldWait, holding, may_wait, take_flock
 
 __all__ = ["COMPACT_AFTER_LINES", "Entry", "Memory", "State", "StoreError", "Transaction", "Wal"]
 
@@ -166,17 +166,16 @@ class Wal:
     @contextlib.contextmanager
     def _exclusive(self, wait: bool = True) -> Iterator[None]:
         """Hold the store for a write, against every other thread and process on it; without
-        `wait` (or where waiting is not allowed), WouldWait when another holds it."""
+        `wait` (or where waiting is not allowed: after a brief try for the file lock, see
+        waiting.take_flock), WouldWait when another holds it."""
         blocking = wait and may_wait()
         # The thread lock first: threads share this process's flock, which would not exclude.
         if not self._writer.acquire(blocking=blocking):
             raise WouldWait("the store is in use by another thread", looks_free=self._looks_free)
         try:
-            try:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            except BlockingIOError:
+            if not take_flock(self._lock_fd, wait):
                 reason = "the store is in use by another process"
-                raise WouldWait(reason, looks_free=self._looks_free) from None
+                raise WouldWait(reason, looks_free=self._looks_free)
             self._holder = threading.get_ident()
             try:
                 yield
