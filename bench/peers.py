@@ -28,6 +28,8 @@ AUTH = {"Authorization": "Bearer bench"}
 READY_TIMEOUT_S = 90.0
 
 OURS, JSON_SERVER, PRISM = "ours", "json-server", "prism"
+# Our contract on a stock Connexion FlaskApp with do-nothing handlers (bench/floor.py).
+FLOOR = "Connexion floor"
 # Ours with `--durability disk` (an fdatasync before each write's answer), to show its price.
 OURS_DISK = "ours, disk"
 
@@ -96,6 +98,21 @@ def json_server_command(workdir: Path, port: int, fixtures: Path) -> list[str]:
     ]
 
 
+def floor_command(port: int, workers: int | None) -> list[str]:
+    """As Connexion's docs serve an app: uvicorn, one worker per core unless told otherwise."""
+    return [
+        str(VENV_BIN / "uvicorn"),
+        "--factory",
+        "bench.floor:create_app",
+        f"--app-dir={REPO}",
+        "--host=127.0.0.1",
+        f"--port={port}",
+        f"--workers={workers or os.cpu_count() or 1}",
+        "--log-level=warning",
+        "--no-access-log",
+    ]
+
+
 def prism_command(port: int) -> list[str]:
     return [
         str(NODE_BIN / "prism"),
@@ -134,6 +151,7 @@ def serve(
             OURS_DISK: lambda: ours_command(workdir, port, fixtures, workers, "disk", reset),
             JSON_SERVER: lambda: json_server_command(workdir, port, fixtures),
             PRISM: lambda: prism_command(port),
+            FLOOR: lambda: floor_command(port, workers),
         }[name]()
         process = start_process(command, workdir / "server.log")
         try:

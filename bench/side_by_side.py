@@ -9,7 +9,17 @@ from statistics import median
 
 import httpx
 
-from bench.peers import AUTH, FIXTURES, JSON_SERVER, OURS, OURS_DISK, PRISM, RunningServer, serve
+from bench.peers import (
+    AUTH,
+    FIXTURES,
+    FLOOR,
+    JSON_SERVER,
+    OURS,
+    OURS_DISK,
+    PRISM,
+    RunningServer,
+    serve,
+)
 from bench.wrk import WrkResult, run_wrk
 
 SEARCH_TERM = "an"
@@ -18,6 +28,7 @@ KNOWN_ID = json.loads((FIXTURES / "clients.json").read_text())[0]["id"]
 JSON_SERVER_ORDER = "_sort=created_at&_order=desc"
 PRISM_NOTE = "fixed example, not stateful"
 DISK_NOTE = "yes; `--durability disk`: flushed before the answer"
+FLOOR_NOTE = "the stack alone: handlers answer a fixture, no store"
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,7 @@ WORKLOADS = (
             OURS: Target(f"/clients/{KNOWN_ID}"),
             JSON_SERVER: Target(f"/clients/{KNOWN_ID}", note="no job counts"),
             PRISM: Target(f"/clients/{KNOWN_ID}", note=PRISM_NOTE),
+            FLOOR: Target(f"/clients/{KNOWN_ID}", note=FLOOR_NOTE),
         },
     ),
     Workload(
@@ -97,6 +109,7 @@ WORKLOADS = (
                 f"/clients/{KNOWN_ID}", "PATCH", note="PATCH (its PUT replaces all), no validation"
             ),
             PRISM: Target(f"/clients/{KNOWN_ID}", "PUT", note=f"{PRISM_NOTE}, stores nothing"),
+            FLOOR: Target(f"/clients/{KNOWN_ID}", "PUT", note=FLOOR_NOTE),
         },
         body={"notes": "bench probe"},
     ),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import report, targets
+from bench import floor, report, targets
 from bench.profile import function_of, package_of, parse_collapsed, self_by_package
 from bench.scaling import NEW_TERM, SizeResult, write_fixtures
 from bench.side_by_side import WORKLOADS, Cell
@@ -105,6 +105,17 @@ def test_throughput_targets_compare_against_json_server_everywhere_and_prism_on_
     assert verdicts["get by id: ours p99 < 4x p50"] == "met"  # result(): p99 is 3x p50
 
 
+def test_a_target_row_shows_what_the_connexion_floor_reached_against_the_same_peer() -> None:
+    results = fake_results(100, 200, 400)
+    for workload in WORKLOADS:
+        results[(workload.name, "Connexion floor")] = Cell([result(120)], 200, 500)
+    measured = {row[0]: row[1] for row in targets.throughput_rows(results, WORKLOADS)}
+    assert measured["get by id: req/s ours >= json-server"] == "0.50x (floor: 0.60x)"
+    assert measured["get by id: req/s ours >= prism"] == "0.25x (floor: 0.30x)"
+    without_floor = {row[0]: row[1] for row in targets.throughput_rows(fake_results(1, 2, 4), [])}
+    assert without_floor == {}
+
+
 def test_a_read_tail_over_four_times_its_median_misses() -> None:
     results = fake_results(100, 50, 200)
     results[("list limit=50", "ours")] = Cell([WrkResult(100, 2.0, 9.0, 1000, 0, 0)], 200, 500)
@@ -181,3 +192,16 @@ def test_py_spy_collapsed_stacks_are_grouped_by_package() -> None:
     assert self_by_package(stacks) == {"mockserver/clients.py": 3, "flask": 2}
     assert package_of("send (uvicorn/protocols/http/httptools_impl.py:500)") == "uvicorn"
     assert function_of("wsgi_app (flask/app.py:1500)") == "wsgi_app (flask)"
+
+
+def test_the_connexion_floor_does_the_stacks_work_on_our_contract() -> None:
+    """The floor is only a fair ceiling if it routes, authenticates and validates as ours does."""
+    client = floor.create_app().test_client()
+    known = json.loads(floor.FIXTURES.read_text())[0]
+    auth = {"Authorization": "Bearer bench"}
+    url = f"/api/v1/clients/{known['id']}"
+    assert client.get(url, headers=auth).json() == known
+    assert client.get(url).status_code == 401
+    assert client.put(url, headers=auth, json={"notes": 5}).status_code == 400
+    assert client.put(url, headers=auth, json={"notes": "n"}).json()["notes"] == "n"
+    assert client.get("/api/v1/clients?limit=x", headers=auth).status_code == 400
