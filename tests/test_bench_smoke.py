@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import floor, report, targets
+from bench import floor, inprocess, report, targets
 from bench.profile import function_of, package_of, parse_collapsed, self_by_package
 from bench.scaling import NEW_TERM, SizeResult, write_fixtures
 from bench.side_by_side import WORKLOADS, Cell
@@ -205,3 +205,10 @@ def test_the_connexion_floor_does_the_stacks_work_on_our_contract() -> None:
     assert client.put(url, headers=auth, json={"notes": 5}).status_code == 400
     assert client.put(url, headers=auth, json={"notes": "n"}).json()["notes"] == "n"
     assert client.get("/api/v1/clients?limit=x", headers=auth).status_code == 400
+
+
+def test_the_in_process_bench_answers_every_request_of_ours_and_the_floor_with_200() -> None:
+    """It raises on any other status, so its per-request figures are of answered requests."""
+    rows = inprocess.measure(requests=5, rounds=1)
+    assert [row[0] for row in rows] == ["get by id", "partial update"]
+    assert all(float(row[1]) > 0 and float(row[2]) > 0 for row in rows)
