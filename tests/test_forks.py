@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
+from mockserver.store import forks
 from mockserver.store.wal import Wal
 
 CHILDREN = 2
@@ -49,3 +52,30 @@ def _try_lock(wal: Wal, results: int, release: int) -> None:
         code = 0
     finally:
         os._exit(code)
+
+
+class _Owner:
+    def __init__(self, files_gone: bool = False) -> None:
+        self.files_gone, self.reopened = files_gone, False
+
+    def reopen_after_fork(self) -> None:
+        if self.files_gone:
+            raise FileNotFoundError("its folder was deleted")
+        self.reopened = True
+
+
+class _InOrder(list[_Owner]):
+    def discard(self, owner: _Owner) -> None:
+        self.remove(owner)
+
+
+def test_an_owner_whose_files_are_gone_does_not_keep_the_others_from_their_own_locks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A store left unclosed in a deleted temporary folder cannot reopen its lock in a child;
+    the owners after it must still reopen theirs (or they share the parent's lock)."""
+    gone, kept = _Owner(files_gone=True), _Owner()
+    monkeypatch.setattr(forks, "_owners", _InOrder([gone, kept]))
+    forks._reopen_all()  # what runs in every forked child
+    assert kept.reopened
+    assert list(forks._owners) == [kept]

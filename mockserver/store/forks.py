@@ -25,7 +25,12 @@ def reopen_in_children(owner: OwnsLocks) -> None:
 
 def _reopen_all() -> None:
     for owner in list(_owners):
-        owner.reopen_after_fork()
+        try:
+            owner.reopen_after_fork()
+        except FileNotFoundError:
+            # Its files were deleted under it (a store in a temporary folder, never closed):
+            # nothing in this child can use it, and the others must still get their own locks.
+            _owners.discard(owner)
 
 
 os.register_at_fork(after_in_child=_reopen_all)
