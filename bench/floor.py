@@ -16,47 +16,30 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from connexion import FlaskApp
-from connexion.jsonifier import Jsonifier
 from connexion.resolver import Resolver
 
-from mockserver import SPEC_PATH
+from mockserver import FIXTURES_DIR, SPEC_PATH
+from mockserver.app import flask_app
 from mockserver.contract import load_spec
-from mockserver.http.auth import bearer_handler
-from mockserver.http.bridge import OneHopWSGI
-from mockserver.http.operations import decorate_once
-from mockserver.http.validation import VALIDATOR_MAP
+from mockserver.http.bridge import serve_on_the_loop
 
-FIXTURES = SPEC_PATH.parent / "fixtures" / "clients.json"
 Answer = tuple[Any, int, dict[str, str]]
 # The operations also declare problem+json answers, so Connexion needs the type named.
 JSON = {"Content-Type": "application/json"}
 
 
 def create_app() -> FlaskApp:
-    clients = json.loads(FIXTURES.read_text())
-    app = FlaskApp(
-        __name__,
-        security_map={"bearer": bearer_handler(None)},
-        # Configured as ours is: compact JSON (the C encoder), validators built once.
-        jsonifier=Jsonifier(json, separators=(",", ":")),
-        validator_map=VALIDATOR_MAP,
-    )
+    clients = json.loads((FIXTURES_DIR / "clients.json").read_text())
+    app = flask_app(token=None)  # configured as ours: security, compact JSON, validators
     app.add_api(
         copy.deepcopy(load_spec(str(SPEC_PATH))),
-        resolver=Resolver(function_resolver=lambda operation_id: handlers(clients)[operation_id]),
+        resolver=Resolver(function_resolver=handlers(clients).__getitem__),
         strict_validation=True,
     )
-    bridge = app._middleware_app  # as in mockserver/app.py, see http/INTERNALS.md
-    bridge.asgi_app = OneHopWSGI(
-        app.app.wsgi_app,
-        other_scopes=bridge.asgi_app,
-        writes_inline=True,
-        on_first_request=partial(decorate_once, app.app),
-    )
+    serve_on_the_loop(app, writes_inline=True)
     return app
 
 

@@ -30,9 +30,8 @@ from mockserver.contract import ContractPaths, load_spec
 from mockserver.control import bodiless_operations, control_handler, control_spec
 from mockserver.http import problems
 from mockserver.http.auth import bearer_handler
-from mockserver.http.bridge import OneHopWSGI
+from mockserver.http.bridge import serve_on_the_loop
 from mockserver.http.guards import BodyGuard, RouteGuard
-from mockserver.http.operations import decorate_once
 from mockserver.http.session import SessionHeader
 from mockserver.http.validation import VALIDATOR_MAP
 from mockserver.scenarios.engine import EXTENSION_KEY as SCENARIOS_KEY
@@ -46,13 +45,7 @@ from mockserver.store.fixtures import load_clients, load_job_counts
 def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
     settings = Settings.load(**overrides) if settings is None else settings.replace(**overrides)
     store = open_store(settings)
-    app = FlaskApp(
-        __name__,
-        security_map={"bearer": bearer_handler(settings.token)},
-        # Compact: Connexion's default indent=2 forces json's pure-Python encoder.
-        jsonifier=Jsonifier(json, separators=(",", ":")),
-        validator_map=VALIDATOR_MAP,
-    )
+    app = flask_app(settings.token)
     app.add_api(
         copy.deepcopy(load_spec(settings.spec)),
         resolver=Resolver(function_resolver=handler_for),
@@ -68,16 +61,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         validate_responses=settings.validate_responses,
     )
     app.app.extensions[clients.STORE_KEY] = store
-    # Connexion offers no option for the WSGI bridge; see http/INTERNALS.md.
-    bridge = app._middleware_app
-    bridge.asgi_app = OneHopWSGI(
-        app.app.wsgi_app,
-        other_scopes=bridge.asgi_app,
+    serve_on_the_loop(
+        app,
         # Inline unless a write waits for its flush to disk.
         writes_inline=settings.in_memory or settings.durability != "disk",
         write_threads=None if settings.durability == "disk" else 1,
-        # Connexion adds the operations' view functions when its middleware starts.
-        on_first_request=partial(decorate_once, app.app),
     )
     app.add_middleware(SessionHeader, MiddlewarePosition.BEFORE_ROUTING)
     app.add_middleware(
@@ -107,6 +95,18 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
     add_scenarios(app, settings)
     problems.register(app, load_spec(settings.spec), control)
     return app
+
+
+def flask_app(token: str | None) -> FlaskApp:
+    """Connexion's FlaskApp as the mock configures it, before any API is added (the bench's
+    Connexion floor starts from it too)."""
+    return FlaskApp(
+        __name__,
+        security_map={"bearer": bearer_handler(token)},
+        # Compact: Connexion's default indent=2 forces json's pure-Python encoder.
+        jsonifier=Jsonifier(json, separators=(",", ":")),
+        validator_map=VALIDATOR_MAP,
+    )
 
 
 def add_scenarios(app: FlaskApp, settings: Settings) -> None:

@@ -14,7 +14,7 @@ from bench.profile import function_of, package_of, parse_collapsed, self_by_pack
 from bench.scaling import NEW_TERM, SizeResult, write_fixtures
 from bench.side_by_side import WORKLOADS, Cell
 from bench.wrk import WrkError, WrkResult, parse_wrk_output, wrk_command
-from mockserver import SPEC_PATH
+from mockserver import FIXTURES_DIR, SPEC_PATH
 from mockserver.contract import load_spec, schema_errors
 
 WRK_OUTPUT = """\
@@ -197,7 +197,7 @@ def test_py_spy_collapsed_stacks_are_grouped_by_package() -> None:
 def test_the_connexion_floor_does_the_stacks_work_on_our_contract() -> None:
     """The floor is only a fair ceiling if it routes, authenticates and validates as ours does."""
     client = floor.create_app().test_client()
-    known = json.loads(floor.FIXTURES.read_text())[0]
+    known = json.loads((FIXTURES_DIR / "clients.json").read_text())[0]
     auth = {"Authorization": "Bearer bench"}
     url = f"/api/v1/clients/{known['id']}"
     assert client.get(url, headers=auth).json() == known

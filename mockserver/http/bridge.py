@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
 from a2wsgi.wsgi import build_environ
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.http.operations import decorate_once
 from mockserver.store.waiting import WouldWait, no_waiting
+
+if TYPE_CHECKING:
+    from connexion import FlaskApp
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 # A request runs on the event loop itself, with no hand-off (~20% less per request here, and
@@ -32,6 +37,20 @@ INLINE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # compaction's snapshot); the loop looks again after each of these pauses, and runs the request
 # again once the lock looks free, so a long wait costs a few cheap looks, not many reruns.
 RETRY_PAUSES = (0.0002, 0.0005, 0.001, 0.002, 0.004, *(0.008,) * 1000)
+
+
+def serve_on_the_loop(app: FlaskApp, writes_inline: bool, write_threads: int | None = None) -> None:
+    """Put the bridge below in place of Connexion's a2wsgi one (Connexion has no option for it;
+    see INTERNALS.md), with Connexion's view functions decorated once."""
+    middleware = app._middleware_app
+    middleware.asgi_app = OneHopWSGI(
+        app.app.wsgi_app,
+        other_scopes=middleware.asgi_app,
+        writes_inline=writes_inline,
+        write_threads=write_threads,
+        # Connexion adds the operations' view functions when its middleware starts.
+        on_first_request=partial(decorate_once, app.app),
+    )
 
 
 class OneHopWSGI:
