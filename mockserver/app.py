@@ -28,6 +28,8 @@ from starlette.middleware.cors import CORSMiddleware
 from mockserver.api import clients
 from mockserver.contract import ContractPaths, load_spec
 from mockserver.control import bodiless_operations, control_handler, control_spec
+from mockserver.faults import EXTENSION_KEY as DEGRADED_KEY
+from mockserver.faults import Degraded
 from mockserver.http import problems
 from mockserver.http.auth import bearer_handler
 from mockserver.http.bridge import serve_on_the_loop
@@ -61,6 +63,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         validate_responses=settings.validate_responses,
     )
     app.app.extensions[clients.STORE_KEY] = store
+    # One record a process of what cannot reach the disk; every part that writes reports to it.
+    app.app.extensions[DEGRADED_KEY] = Degraded()
     serve_on_the_loop(
         app,
         # Inline unless a write waits for its flush to disk.

@@ -8,6 +8,8 @@ from typing import Any
 import flask
 
 from mockserver.api.clients import STORE_KEY
+from mockserver.faults import EXTENSION_KEY as DEGRADED_KEY
+from mockserver.faults import Degraded
 from mockserver.http.session import DEFAULT
 from mockserver.store import ClientStore
 
@@ -17,12 +19,15 @@ JSON = {"Content-Type": "application/json"}
 
 def get_health() -> tuple[dict[str, Any], int, dict[str, str]]:
     store = current_store()
-    sessions = store.session_count()
-    return (
-        {"status": "ok", "clients": len(store), "sessions": sessions, "pid": os.getpid()},
-        200,
-        JSON,
-    )
+    faults = current_degraded().faults()
+    health = {
+        "status": "degraded" if faults else "ok",
+        "degraded": faults,
+        "clients": len(store),
+        "sessions": store.session_count(),
+        "pid": os.getpid(),
+    }
+    return health, 200, JSON
 
 
 def reset_store() -> flask.Response:
@@ -34,6 +39,11 @@ def no_content() -> flask.Response:
     answer = flask.Response(status=204)
     del answer.headers["Content-Type"]  # no body, so no type
     return answer
+
+
+def current_degraded() -> Degraded:
+    degraded: Degraded = flask.current_app.extensions[DEGRADED_KEY]
+    return degraded
 
 
 def current_store() -> ClientStore:
