@@ -46,7 +46,10 @@ from mockserver.store.fixtures import load_clients, load_job_counts
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
     settings = Settings.load(**overrides) if settings is None else settings.replace(**overrides)
+    # One record a process of what cannot reach the disk; every part that writes reports to it.
+    degraded = Degraded()
     store = open_store(settings)
+    store.report_to(degraded)
     app = flask_app(settings.token)
     app.add_api(
         copy.deepcopy(load_spec(settings.spec)),
@@ -63,8 +66,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         validate_responses=settings.validate_responses,
     )
     app.app.extensions[clients.STORE_KEY] = store
-    # One record a process of what cannot reach the disk; every part that writes reports to it.
-    app.app.extensions[DEGRADED_KEY] = Degraded()
+    app.app.extensions[DEGRADED_KEY] = degraded
     serve_on_the_loop(
         app,
         # Inline unless a write waits for its flush to disk.

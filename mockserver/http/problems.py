@@ -19,6 +19,7 @@ from mockserver.store import (
     SessionLimit,
     SessionNotFound,
     StoreError,
+    StoreUnavailable,
 )
 
 # status, title, and the detail a client sees (None: the exception's own message).
@@ -29,6 +30,7 @@ ERRORS: dict[type[Exception], tuple[int, str, str | None]] = {
     InvalidImport: (400, "Bad Request", None),
     SessionLimit: (429, "Too Many Requests", None),
     StoreError: (503, "Service Unavailable", "The store cannot be written; nothing was changed"),
+    StoreUnavailable: (503, "Service Unavailable", None),  # its message names no file
     RuleError: (400, "Bad Request", None),
     RuleNotFound: (404, "Not Found", None),
 }
@@ -47,7 +49,9 @@ def register(app: FlaskApp, *specs: dict[str, Any]) -> None:
 
 def _answer(status: int, title: str, detail: str | None) -> Any:
     def handle(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:
-        return problem(status=status, title=title, detail=detail or str(error))
+        # An exception may name headers for its answer (StoreUnavailable: Retry-After).
+        headers = getattr(error, "headers", None)
+        return problem(status=status, title=title, detail=detail or str(error), headers=headers)
 
     return handle
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from mockserver.store.client_store import ClientStore, InvalidImport
 from mockserver.store.model import ClientNotFound, Filters, JobCounts, Page, Record
 from mockserver.store.sessions import DEFAULT, Limits, SessionLimit, SessionNotFound
-from mockserver.store.wal import StoreError
+from mockserver.store.wal import StoreError, StoreUnavailable
 
 __all__ = [
     "DEFAULT",
@@ -21,4 +21,5 @@ __all__ = [
     "SessionLimit",
     "SessionNotFound",
     "StoreError",
+    "StoreUnavailable",
 ]

@@ -4,14 +4,13 @@ Each session is a Dataset (TinyDB) over one shared seed (sessions.py), held in a
 (memory.py); durability comes from the write-ahead log (`Wal`): every change is one journal
 entry, written through `Wal.transaction` (which fixes the order of locking, catching up,
 appending and flushing) and then applied to the memory, exactly as a catch-up applies the
-entries of other processes. Here: the operations, and sessions' lifecycle (opening, expiry,
-the session limit, request counts shared between workers). One lock guards the memory,
-because Flask runs handlers on several threads.
+entries of other processes. Here: the operations; sessions' lifecycle (opening, expiry, the
+session limit, request counts) is lifecycle.py's. One lock guards the memory, because Flask
+runs handlers on several threads.
 """
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import threading
 import time
@@ -20,6 +19,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+from mockserver.store.lifecycle import USAGE_EVERY, Lifecycle
 from mockserver.store.memory import StoreMemory
 from mockserver.store.model import (
     FIELDS,
@@ -31,11 +31,13 @@ from mockserver.store.model import (
     parse_timestamp,
     timestamp,
 )
-from mockserver.store.sessions import DEFAULT, Limits, Session, SessionLimit, SessionNotFound
+from mockserver.store.recovery import Reporter
+from mockserver.store.sessions import DEFAULT, Limits, Session, SessionNotFound
 from mockserver.store.waiting import holding
-from mockserver.store.wal import Entry, Transaction, Wal
+from mockserver.store.wal import Entry, StoreUnavailable, Transaction, Wal
 
-USAGE_EVERY = 1.0  # seconds between journal lines that share request counts with other workers
+__all__ = ["USAGE_EVERY", "ClientStore", "InvalidImport"]
+
 NO_LIMITS_GIVEN = Limits()
 STORED_FIELDS = tuple(f for f in FIELDS if f not in ("jobs_count", "active_jobs_count"))
 
@@ -57,13 +59,25 @@ class ClientStore:
         self._job_counts = job_counts
         self.memory = StoreMemory(seed, clock)
         self._seed = self.memory.seed
-        self._limits = limits
+        self._lifecycle = Lifecycle(self.memory, limits, clock)
         self._clock = clock
         self._lock = threading.RLock()  # the memory's: see _reading
-        self._shared_at = clock()
-        # Told the name of each session the limits forget (expired or evicted), so what other
-        # parts keep per session (rules, request journal) goes with it.
-        self.on_forgotten: Callable[[str], None] = lambda name: None
+
+    @property
+    def on_forgotten(self) -> Callable[[str], None]:
+        """Told the name of each session the limits forget (expired or evicted), so what other
+        parts keep per session (rules, request journal) goes with it."""
+        return self._lifecycle.on_forgotten
+
+    @on_forgotten.setter
+    def on_forgotten(self, callback: Callable[[str], None]) -> None:
+        self._lifecycle.on_forgotten = callback
+
+    def report_to(self, report: Reporter) -> None:
+        """Tell `report` (faults.Degraded) what cannot be written, and when it can again."""
+        self._lifecycle.report = report
+        if self._wal is not None:
+            self._wal.report = report
 
     @classmethod
     def open(
@@ -114,7 +128,7 @@ class ClientStore:
 
     def insert(self, record: Record, session: str = DEFAULT) -> Record:
         with self._writing() as transaction:
-            self._live(transaction, session, counted=True)
+            self._lifecycle.live(transaction, session, counted=True)
             self._log(transaction, _put(session, record))
             return self._present(record)
 
@@ -123,7 +137,7 @@ class ClientStore:
     ) -> Record:
         """Apply `change` to the stored record atomically; it returns the new record."""
         with self._writing() as transaction:
-            used = self._live(transaction, session, counted=True)
+            used = self._lifecycle.live(transaction, session, counted=True)
             record = change(dict(_found(used.get(self._seed, client_id), client_id)))
             self._log(transaction, _put(session, record))
             return self._present(record)
@@ -141,7 +155,7 @@ class ClientStore:
             found = [
                 session.summary(name, self._seed)
                 for name, session in self.memory.sessions.items()
-                if name == DEFAULT or not session.expired(self._limits, now)
+                if self._lifecycle.alive(name, session, now)
             ]
         found.sort(key=lambda summary: (summary["name"] != DEFAULT, -summary["last_used"]))
         return found
@@ -149,14 +163,14 @@ class ClientStore:
     def summary(self, name: str) -> dict[str, Any]:
         with self._reading():
             session = self.memory.sessions.get(name)
-            if session is None or self._expired(name, session, self._clock()):
+            if not self._lifecycle.alive(name, session, self._clock()):
                 raise SessionNotFound(name)
             return session.summary(name, self._seed)
 
     def reset(self, session: str = DEFAULT) -> None:
         """Put a session back to the fixtures."""
         with self._writing() as transaction:
-            self._live(transaction, session)
+            self._lifecycle.live(transaction, session)
             self._log(transaction, {"s": session, "reset": True})
 
     def forget(self, session: str) -> None:
@@ -176,7 +190,7 @@ class ClientStore:
     def export(self, session: str) -> list[Record]:
         """Every client of a session, in list order."""
         with self._writing() as transaction:
-            used = self._live(transaction, session)
+            used = self._lifecycle.live(transaction, session)
             records, _ = used.page(self._seed, Filters(), len(self._seed) + len(used.data), 0)
             return [self._present(record) for record in records]
 
@@ -188,10 +202,10 @@ class ClientStore:
             duplicate = next(i for i in ids if ids.count(i) > 1)
             raise InvalidImport(f"Client id {duplicate} appears more than once")
         with self._writing() as transaction:
-            self._live(transaction, session)
+            self._lifecycle.live(transaction, session)
             self._log(transaction, {"s": session, "import": records})
 
-    # Locks, sessions' lifecycle and request counts.
+    # Locks.
 
     @contextmanager
     def _using(self, name: str) -> Iterator[Session]:
@@ -199,18 +213,16 @@ class ClientStore:
         with self._reading():
             now = self._clock()
             session = self.memory.sessions.get(name)
-            if session is not None and not self._expired(name, session, now):
-                self.memory.note_use(name, session, now)
-                if now - self._shared_at >= USAGE_EVERY:
+            if session is not None and self._lifecycle.alive(name, session, now):
+                if self._lifecycle.note_read(name, session, now):
                     # A read never waits for another worker's write (its loop would stall):
                     # the counts are shared by the next read or write instead.
-                    with contextlib.suppress(BlockingIOError), self._writing(wait=False) as ongoing:
-                        self._share_use(ongoing, now)
+                    self._lifecycle.share_use_if_free(lambda: self._writing(wait=False))
                 yield session
                 return
         # Opening it is a write, which takes the locks in their order (see _reading).
         with self._writing() as transaction:
-            yield self._live(transaction, name, counted=True)
+            yield self._lifecycle.live(transaction, name, counted=True)
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -218,65 +230,24 @@ class ClientStore:
 
         Locks go in one order: writes take the WAL's (thread, then file), then this one; a read
         takes only this one, so a read never waits for another process. What it cannot catch up
-        with alone (a compaction or reset elsewhere) is taken in as a write with nothing to append.
+        with alone (a compaction or reset elsewhere) is taken in as a write with nothing to
+        append; if the store's lock cannot be taken at all, the read answers from what this
+        process holds.
         """
         while True:
             with holding(self._lock):
                 if self._wal is None or self._wal.refresh(self.memory):
-                    yield
-                    return
-            with self._writing():
-                pass
+                    break
+            try:
+                with self._writing():
+                    pass
+            except StoreUnavailable:
+                break
+        with holding(self._lock):
+            yield
 
-    def _live(self, transaction: Transaction, name: str, counted: bool = False) -> Session:
-        """Inside a write: the session `name`, opened if it is new or expired."""
-        now = self._clock()
-        session = self.memory.sessions.get(name)
-        if session is None or self._expired(name, session, now):
-            if session is not None:
-                self.on_forgotten(name)  # expired: what it kept elsewhere goes too
-            self._make_room(transaction, name, now)
-            # Not acknowledged by itself: a lost open line means a session seeded again.
-            self._log(transaction, {"s": name, "open": now}, durable=False)
-            session = self.memory.sessions[name]
-        if counted:
-            self.memory.note_use(name, session, now)
-        if now - self._shared_at >= USAGE_EVERY:
-            self._share_use(transaction, now)
-        return session
-
-    def _share_use(self, transaction: Transaction, now: float) -> None:
-        """Journal the requests counted here, for the other workers' summaries and TTLs."""
-        if self.memory.pending:
-            transaction.append({"use": self.memory.pending}, durable=False)
-        self.memory.pending, self._shared_at = {}, now
-
-    def _make_room(self, transaction: Transaction, name: str, now: float) -> None:
-        others = {n: s for n, s in self.memory.sessions.items() if n not in (DEFAULT, name)}
-        for other, session in others.items():
-            if session.expired(self._limits, now):
-                self._log(transaction, {"s": other, "drop": True}, durable=False)
-                self.on_forgotten(other)
-        others = {n: s for n, s in self.memory.sessions.items() if n not in (DEFAULT, name)}
-        if len(others) < self._limits.max_sessions:
-            return
-        oldest = min(others, key=lambda other: others[other].last_used, default=None)
-        if oldest is None or now - others[oldest].last_used < self._limits.evictable_after:
-            busy = f", each used in the last {self._limits.evictable_after:g} s" if others else ""
-            raise SessionLimit(
-                f"Cannot start session {name!r}: the mock holds its limit of "
-                f"{self._limits.max_sessions} sessions (--max-sessions){busy}. Delete one "
-                "(DELETE /__mock/sessions/<name>) or start the mock with a higher --max-sessions"
-            )
-        self._log(transaction, {"s": oldest, "drop": True})
-        self.on_forgotten(oldest)
-
-    def _expired(self, name: str, session: Session, now: float) -> bool:
-        return name != DEFAULT and session.expired(self._limits, now)
-
-    def _log(self, transaction: Transaction, entry: Entry, durable: bool = True) -> None:
-        transaction.append(entry, durable)
-        self.memory.apply([entry])
+    def _log(self, transaction: Transaction, entry: Entry) -> None:
+        self.memory.log(transaction, entry)
 
     def _writing(self, wait: bool = True) -> AbstractContextManager[Transaction]:
         if self._wal is None:

@@ -15,7 +15,7 @@ from typing import Any
 from mockserver.store.dataset import LazyDataset
 from mockserver.store.model import Record
 from mockserver.store.sessions import DEFAULT, Session
-from mockserver.store.wal import Entry, State
+from mockserver.store.wal import Entry, State, Transaction
 
 
 class StoreMemory:
@@ -80,6 +80,12 @@ class StoreMemory:
                 batch = []
             else:
                 self._apply_change(entry)
+
+    def log(self, transaction: Transaction, entry: Entry, durable: bool = True) -> None:
+        """Append `entry`, then apply it: an entry the disk refused (StoreUnavailable) never
+        reaches the memory. The only way this process changes what it holds."""
+        transaction.append(entry, durable)
+        self.apply([entry])
 
     # Request counts.
 

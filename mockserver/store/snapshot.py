@@ -9,6 +9,7 @@ event loop stalled meanwhile). Anything else (a reseed) has no `follows` and mea
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from mockserver.store import disk
 
 _HEADER = re.compile(rb'\{"generation":(\d+),"follows":\[(\d+),(\d+)\],')
 _HEADER_BYTES = 96
@@ -72,15 +75,27 @@ def follows(path: Path) -> Follows | None:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`: whole, or (on any error, raised) not at all, the old file left
+    as it was and no temporary file behind."""
     temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    try:
+        descriptor = disk.open_for_writing(temporary, flags)
+        try:
+            disk.write_all(descriptor, data)
+            disk.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        disk.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    # The rename itself is durable once the folder is flushed; were this flush to fail, the
+    # new file is complete either way, and the old one too: either is a consistent store.
     descriptor = os.open(path.parent, os.O_RDONLY)
     try:
-        os.fsync(descriptor)
+        disk.fsync(descriptor)
     finally:
         os.close(descriptor)
 

@@ -29,12 +29,29 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from mockserver.store import snapshot
+from mockserver.store import disk, recovery, snapshot
 from mockserver.store.forks import reopen_in_children
-from mockserver.store.journal import Commit, Entry, Journal, StoreError, refusal
-from mockserver.store.waiting import WouldWait, holding, may_wait, take_flock
+from mockserver.store.journal import (
+    Commit,
+    Entry,
+    Journal,
+    StoreError,
+    StoreUnavailable,
+    refusal,
+)
+from mockserver.store.recovery import NO_REPORTER, Reporter
+from mockserver.store.waiting import WouldWait, holding, may_wait
 
-__all__ = ["COMPACT_AFTER_LINES", "Entry", "Memory", "State", "StoreError", "Transaction", "Wal"]
+__all__ = [
+    "COMPACT_AFTER_LINES",
+    "Entry",
+    "Memory",
+    "State",
+    "StoreError",
+    "StoreUnavailable",
+    "Transaction",
+    "Wal",
+]
 
 State = dict[str, Any]  # a snapshot without its generation
 COMPACT_AFTER_LINES = 1000
@@ -62,14 +79,22 @@ class Memory(Protocol):
 class Transaction:
     """One write, inside the WAL's locks: it appends entries."""
 
-    def __init__(self, wal: Wal) -> None:
+    def __init__(self, wal: Wal, memory: Memory) -> None:
         self._wal = wal
+        self._memory = memory
+        self._ready = False
+        self.appended = False
         self.commit: Commit | None = None
 
     def append(self, entry: Entry, durable: bool = True) -> None:
         """Append one entry; `durable`: the block returns only once it is on disk (a line that
-        acknowledges nothing, such as request counts, need not wait for a flush)."""
+        acknowledges nothing, such as request counts, need not wait for a flush).
+        StoreUnavailable when it cannot be written: then nothing of it was kept."""
+        if not self._ready:  # what an earlier failure left is put right before any append
+            recovery.ready_to_append(self._wal, self._memory)
+            self._ready = True
         commit = self._wal.journal.append(self._wal.generation, entry)
+        self.appended = True
         if durable:
             self.commit = commit
 
@@ -85,6 +110,9 @@ class Wal:
         self._probe_fd = -1
         self._holder: int | None = None  # the thread holding the store for a write
         self._writer = threading.Lock()
+        self.snapshot_inode = -1  # of the snapshot this process follows
+        self.compactions = recovery.Backoff()
+        self.report: Reporter = NO_REPORTER
         reopen_in_children(self)
 
     @classmethod
@@ -117,24 +145,40 @@ class Wal:
                 # O(1) and bounds what a start-up has to replay. It writes and fsyncs the whole
                 # store, which the event loop must not wait for: that write goes to a thread.
                 lines = self.journal.lines + 1
-                compacting = lines >= max(COMPACT_AFTER_LINES, memory.count() // 2)
+                due = lines >= max(COMPACT_AFTER_LINES, memory.count() // 2)
+                compacting = due and self.compactions.may_try()
                 if compacting and not may_wait():
                     raise WouldWait("a compaction is due", needs_thread=True)
-                transaction = Transaction(self)
-                yield transaction
+                transaction = Transaction(self, memory)
+                try:
+                    yield transaction
+                except StoreUnavailable as error:
+                    self.report.failed("store", error)
+                    raise
                 writer = self._start_compaction(memory) if compacting else None
             if writer is not None:
                 # Without the memory lock: reads go on while the files are written and flushed;
                 # writers wait for the file lock, which this one still holds.
-                self._finish_compaction(writer, guard)
-                transaction.commit = None  # a snapshot is fsynced when written
+                self._finish_compaction(writer, memory, guard, transaction)
         if transaction.commit is not None:
-            self.journal.make_durable(transaction.commit)
+            try:
+                self.journal.make_durable(transaction.commit)
+            except StoreUnavailable as error:
+                self.report.failed("store", error)
+                self._drop_failed_lines(memory, guard)
+                raise
+        if transaction.appended:
+            self.report.recovered("store")
+
+    def _drop_failed_lines(self, memory: Memory, guard: threading.RLock) -> None:
+        """After a failed flush, at once: if this fails too, the next write tries it first."""
+        with contextlib.suppress(StoreUnavailable, WouldWait), self._exclusive(), holding(guard):
+            recovery.remove_failed_lines(self, memory)
 
     def open_into(self, memory: Memory, fresh: Callable[[], State], reseed: bool) -> None:
         """Load the store into `memory`; a new store (or a reseed) is written from `fresh()`."""
         with self._exclusive():
-            loaded = None if reseed else self._load()
+            loaded = None if reseed else self.load_locked()
             if loaded is None:
                 state = fresh()
                 self._replace_all(state)
@@ -153,7 +197,7 @@ class Wal:
                 return False
             entries = self._follow_compaction()
             if entries is None:
-                memory.restore(*(self._load() or ({"clients": []}, [])))
+                memory.restore(*(self.load_locked() or ({"clients": []}, [])))
                 return True
         elif current.st_size == self.journal.offset:
             return True
@@ -173,7 +217,11 @@ class Wal:
         if not self._writer.acquire(blocking=blocking):
             raise WouldWait("the store is in use by another thread", looks_free=self._looks_free)
         try:
-            if not take_flock(self._lock_fd, wait):
+            try:
+                taken = disk.take_lock(self._lock_fd, wait)
+            except OSError as error:
+                raise StoreUnavailable("locking the store", error) from None
+            if not taken:
                 reason = "the store is in use by another process"
                 raise WouldWait(reason, looks_free=self._looks_free)
             self._holder = threading.get_ident()
@@ -202,11 +250,12 @@ class Wal:
     def load(self) -> tuple[State, list[Entry]] | None:
         """The snapshot's state and the entries after it, or None when no store exists yet."""
         with self._exclusive():  # no compaction between the snapshot and the journal
-            return self._load()
+            return self.load_locked()
 
-    def _load(self) -> tuple[State, list[Entry]] | None:
+    def load_locked(self) -> tuple[State, list[Entry]] | None:
         if not self.path.exists():
             return None
+        self.snapshot_inode = _inode(self.path)
         snapshot = self._read_snapshot()
         self.generation = snapshot.pop("generation")
         self.journal.reopen()
@@ -222,6 +271,7 @@ class Wal:
             return None
         missed = journal.read_new(self.generation, until=folded.end)
         self.generation = folded.generation
+        self.snapshot_inode = _inode(self.path)
         journal.reopen()
         return missed + journal.read_new(self.generation)
 
@@ -233,32 +283,58 @@ class Wal:
         except OSError as error:
             raise StoreError(f"cannot write the store {self.path}: {error.strerror}") from None
         self.generation = generation
+        self.snapshot_inode = _inode(self.path)
         self.journal.reopen()
 
     def _next_generation(self) -> int:
         # Time-based, so a reseed of a store it could not read still outranks every old line.
         return max(self.generation + 1, time.time_ns())
 
-    def _start_compaction(self, memory: Memory) -> snapshot.Writer:
+    def _start_compaction(self, memory: Memory) -> snapshot.Writer | None:
         """Fork a process that writes the memory as it is now (held still by the locks) as the
         new snapshot, and an empty journal: serialising the whole store would otherwise hold
         this process's GIL, and with it every request in flight here (10,000 clients: ~100
-        ms; 100,000: about a second)."""
+        ms; 100,000: about a second). None when no process can be forked now."""
         generation = self._next_generation()
         folded = (self.journal.inode, self.journal.offset)
-        writer = snapshot.fork_writer(
-            self.path, self.log_path, generation, memory.state, folded, self._lock_fd
-        )
+        try:
+            writer = snapshot.fork_writer(
+                self.path, self.log_path, generation, memory.state, folded, self._lock_fd
+            )
+        except OSError as error:
+            self.compactions.failed(self.report, error)
+            return None
         memory.snapshot_taken()
         return writer
 
-    def _finish_compaction(self, writer: snapshot.Writer, guard: threading.RLock) -> None:
+    def _finish_compaction(
+        self,
+        writer: snapshot.Writer,
+        memory: Memory,
+        guard: threading.RLock,
+        transaction: Transaction,
+    ) -> None:
         if not writer.wait():
-            raise StoreError(f"cannot write the store {self.path}: {writer.error}")
+            # The old snapshot and journal still hold everything, this write included: it is
+            # flushed as usual. Unless the new snapshot got in and its journal did not: then
+            # this write is flushed in the old journal first, and the next append (here or in
+            # another process) finishes the compaction (recovery.ready_to_append).
+            self.compactions.failed(self.report, writer.error)
+            replaced = snapshot.follows(self.path)
+            if replaced is not None and replaced.generation == writer.generation:
+                if transaction.commit is not None:
+                    self.journal.make_durable(transaction.commit)
+                    transaction.commit = None
+                with holding(guard), contextlib.suppress(StoreUnavailable):
+                    recovery.finish_compaction(self, memory)
+            return
+        self.compactions.succeeded(self.report)
         # Readers look at the journal's descriptor and offset under the memory lock.
         with holding(guard):
             self.generation = writer.generation
             self.journal.reopen()
+            self.snapshot_inode = _inode(self.path)
+        transaction.commit = None  # a snapshot is fsynced when written
 
     def reopen_after_fork(self) -> None:
         if self._lock_fd >= 0:
@@ -281,3 +357,10 @@ class Wal:
             return snapshot.read(self.path)
         except snapshot.Unreadable as error:
             raise StoreError(refusal(self.path, str(error))) from None
+
+
+def _inode(path: Path) -> int:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return -1
