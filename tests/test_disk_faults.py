@@ -1,48 +1,256 @@
-"""Every file operation the store performs fails in turn (as SQLite's I/O error tests)."""
+"""Every file operation the store performs fails in turn, as in SQLite's I/O error tests.
+
+Under a scripted workload (tests/faults/workload.py: creates, updates, reads, a session opened
+by a read, an import, compactions), the Nth call of one kind (open, write, flush, rename,
+truncate, lock: store/disk.py) fails with ENOSPC, EIO or a short write, at both durability
+levels, in process and at two served workers. After each: no acknowledged write lost after a
+restart, no refused write kept, no traceback in any answer, our problem document for each
+refused write, every read answered, the next write succeeds without a restart.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from faults import workload
+from starlette.testclient import TestClient
 
-from mockserver.store import ClientStore
+from mockserver.api.clients import STORE_KEY
+from mockserver.app import create_app, open_store
+from mockserver.settings import FIXTURES_DIR, Settings
+from mockserver.store import ClientStore, disk, wal
+from mockserver.testing import free_port, serve_command, stop, wait_until_healthy
+
+SEEDED = 4
+COMPACT_AFTER = 6  # lines: the workload compacts a few times
+TOKEN = "faults"
+LAUNCHER = Path(__file__).parent / "faults" / "launch.py"
+ERRORS = {"write": ("ENOSPC", "EIO", "short")}  # other kinds: an errno only
+POSITIONS = 3  # calls of each kind that fail in turn, spread over the workload
 
 
-def record(n: int) -> dict:
-    return {
-        "id": f"id-{n:04d}",
-        "name": f"Client {n}",
-        **dict.fromkeys(["email", "phone", "address", "contact_person", "website", "industry"]),
-        "notes": None,
-        "status": "active",
-        "tags": [],
-        "metadata": {},
-        "created_at": "2026-01-01T00:00:00.000Z",
-        "updated_at": "2026-01-01T00:00:00.000Z",
+@pytest.fixture(scope="module")
+def fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seed of a few clients, so the compaction threshold is the WAL's, not records / 2."""
+    folder = tmp_path_factory.mktemp("fixtures")
+    clients = json.loads((Path(FIXTURES_DIR) / "clients.json").read_text())[:SEEDED]
+    (folder / "clients.json").write_text(json.dumps(clients))
+    (folder / "jobs.json").write_text("[]")
+    return folder
+
+
+def in_process(app: Any) -> Iterator[workload.Send]:
+    with TestClient(app, raise_server_exceptions=False) as client:
+
+        def send(method: str, path: str, body: Any, session: str) -> tuple[int, Any, str]:
+            headers = {"Authorization": f"Bearer {TOKEN}"}
+            if session:
+                headers["X-Mock-Session"] = session
+            answer = client.request(method, path, json=body, headers=headers)
+            return answer.status_code, answer.headers, answer.text
+
+        yield send
+
+
+@pytest.fixture(scope="module")
+def apps(fixtures: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """One app a durability level (building one costs ~0.7 s); each case swaps in its store."""
+    folder = tmp_path_factory.mktemp("apps")
+    built = {
+        level: create_app(db=str(folder / f"{level}.json"), fixtures=str(fixtures), durability=level)
+        for level in ("os", "disk")
     }
+    yield built
+    for app in built.values():
+        app.app.extensions[STORE_KEY].close()
 
 
-def test_a_short_write_on_a_full_disk_is_never_acknowledged(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def open_store_of(app: Any, db: Path, fixtures: Path, durability: str) -> ClientStore:
+    """Start (or restart) `app` on the store at `db`."""
+    settings = Settings.load(db=str(db), fixtures=str(fixtures), durability=durability)
+    store = open_store(settings)
+    app.app.extensions[STORE_KEY] = store
+    return store
+
+
+def run_case(
+    app: Any, tmp_path: Path, fixtures: Path, durability: str, faults: list[disk.Fault]
 ) -> None:
-    """The user's report: the kernel wrote part of the line, the 201 went out, the line was lost."""
-    store = ClientStore.open(str(tmp_path / "db.json"), lambda: [record(1)], {})
-    real_write = os.write
-
-    def full_disk(descriptor: int, data: bytes) -> int:  # what a full disk does to write(2)
-        return real_write(descriptor, bytes(data)[: len(data) // 2])
-
-    monkeypatch.setattr(os, "write", full_disk)
+    db = tmp_path / "clients.json"
+    ledger = workload.Ledger()
+    failed_parts: set[str] = set()
+    store = open_store_of(app, db, fixtures, durability)
+    store.report_to(Spy(failed_parts))
+    plan = disk.Plan(faults)
     try:
-        store.insert(record(2))
-        acknowledged = True
-    except Exception:
-        acknowledged = False
-    monkeypatch.undo()
+        for send in in_process(app):
+            disk.install(plan)
+            workload.run(send, ledger)
+            disk.install(None)
+            workload.create(send, ledger, 99)  # the disk is back: no restart needed
+            assert not ledger.problems, "\n".join(ledger.problems)
+            assert ledger.creates and list(ledger.acked.values())[-1]["name"] == "client 99"
+    finally:
+        disk.install(None)
+        store.close()
+    # A call in a compaction's child is counted there: the parent hears of it as a failure.
+    assert plan.struck or failed_parts, f"the workload never made the call {faults}"
+    reopened = open_store_of(app, db, fixtures, durability)
+    try:
+        for send in in_process(app):
+            workload.check_after_restart(send, ledger, SEEDED)
+    finally:
+        reopened.close()
+
+
+class Spy:
+    """Which parts reported a failure (a Degraded forgets them once they recover)."""
+
+    def __init__(self, parts: set[str]) -> None:
+        self.parts = parts
+
+    def failed(self, part: str, error: BaseException | str, dropped: int = 1) -> None:
+        self.parts.add(part)
+
+    def recovered(self, part: str) -> None:
+        pass
+
+
+def calls_made(app: Any, tmp_path: Path, fixtures: Path, durability: str) -> dict[str, int]:
+    """How many calls of each kind the workload makes (in this process) when nothing fails."""
+    plan = disk.Plan([])
+    store = open_store_of(app, tmp_path / "dry.json", fixtures, durability)
+    try:
+        for send in in_process(app):
+            disk.install(plan)
+            workload.run(send, workload.Ledger())
+    finally:
+        disk.install(None)
+        store.close()
+    return dict(plan.calls)
+
+
+@pytest.mark.parametrize("durability", ["os", "disk"])
+@pytest.mark.parametrize("kind", disk.KINDS)
+def test_each_call_of_a_kind_fails_in_turn(
+    apps: dict[str, Any],
+    tmp_path: Path,
+    fixtures: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    durability: str,
+) -> None:
+    monkeypatch.setattr(wal, "COMPACT_AFTER_LINES", COMPACT_AFTER)
+    app = apps[durability]
+    # Calls made only in a compaction's child (at durability os, every flush) count from the
+    # parent's count at the fork: there the first calls are the ones to fail.
+    made = max(2, calls_made(app, tmp_path, fixtures, durability).get(kind, 0))
+    step = max(1, made // POSITIONS)
+    for error in ERRORS.get(kind, ("ENOSPC", "EIO")):
+        for first in range(1, made + 1, step):
+            case = tmp_path / f"{error}-{first}"
+            case.mkdir()
+            # Two calls in a row: the failure, and the first attempt to put it right.
+            faults = [disk.Fault(kind, error, first, times=2)]
+            if kind == "truncate":  # only a torn line is cut: tear one, then fail to cut it
+                faults.append(disk.Fault("write", "short", first=3 + first))
+            run_case(app, case, fixtures, durability, faults)
+
+
+def test_a_short_write_on_a_full_disk_is_never_acknowledged(tmp_path: Path) -> None:
+    """The user's report: the kernel wrote part of the line, the 201 went out, the line was
+    lost at the next start."""
+    seed = [json.loads((Path(FIXTURES_DIR) / "clients.json").read_text())[0]]
+    store = ClientStore.open(str(tmp_path / "db.json"), lambda: seed, {})
+    disk.install(disk.Plan([disk.Fault("write", "short")]))
+    try:
+        with pytest.raises(Exception, match="cannot make this write durable"):
+            store.insert({**seed[0], "id": "lost"})
+    finally:
+        disk.install(None)
+    store.insert({**seed[0], "id": "kept"})  # and the journal was cut back to its last line
     store.close()
     reopened = ClientStore.open(str(tmp_path / "db.json"), lambda: [], {})
-    if acknowledged:
-        assert reopened.get("id-0002")["name"] == "Client 2", "an acknowledged write was lost"
+    assert reopened.get("kept")["id"] == "kept"
+    assert len(reopened) == 2
     reopened.close()
+
+
+# Two served workers: the plan is installed by a launcher before the workers are forked, so
+# each counts its own calls; a smaller matrix, one position each.
+SERVED_CASES = [
+    ("os", disk.Fault("write", "short", first=12, times=3)),
+    ("os", disk.Fault("rename", "ENOSPC", first=1, times=2)),
+    ("os", disk.Fault("lock", "EIO", first=8, times=2)),
+    ("disk", disk.Fault("flush", "EIO", first=6, times=2)),
+    ("disk", disk.Fault("truncate", "EIO", first=1, times=1)),
+    ("disk", disk.Fault("open", "ENOSPC", first=2, times=2)),
+]
+
+
+def served(db: Path, fixtures: Path, durability: str, faults: list[disk.Fault]) -> Any:
+    port = free_port()
+    command = serve_command(
+        db, port, fixtures=fixtures, durability=durability, workers=2, token=TOKEN
+    )
+    command[1:3] = [str(LAUNCHER)]  # instead of -m mockserver
+    env = {
+        **os.environ,
+        "MOCKSERVER_TEST_FAULTS": json.dumps([fault.__dict__ for fault in faults]),
+        "MOCKSERVER_TEST_COMPACT_AFTER": str(COMPACT_AFTER),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True
+    )
+    return port, process, errors
+
+
+@pytest.mark.parametrize(("durability", "fault"), SERVED_CASES, ids=str)
+def test_two_workers_survive_a_failing_call(
+    tmp_path: Path, fixtures: Path, durability: str, fault: disk.Fault
+) -> None:
+    ledger = workload.Ledger()
+    db = tmp_path / "clients.json"
+    for faults in ([fault], []):  # with the fault, then a restart without it
+        port, process, errors = served(db, fixtures, durability, faults)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            with httpx.Client(base_url=base, timeout=20) as http:
+                wait_until_healthy(_Served(base, process), 30, errors)
+
+                def send(method: str, path: str, body: Any, session: str) -> tuple[int, Any, str]:
+                    headers = {"Authorization": f"Bearer {TOKEN}"}
+                    if session:
+                        headers["X-Mock-Session"] = session
+                    answer = http.request(method, path, json=body, headers=headers)
+                    return answer.status_code, answer.headers, answer.text
+
+                if faults:
+                    workload.run(send, ledger, rounds=3)
+                    for number in range(4):  # the fault is over: each worker writes again
+                        workload.create(send, ledger, 100 + number)
+                    assert not ledger.problems, "\n".join(ledger.problems)
+                    assert ledger.refusals, f"{fault} never refused a write"
+                    assert [c["name"] for c in ledger.acked.values()][-4:] == [
+                        f"client {100 + n}" for n in range(4)
+                    ], "a worker did not recover by itself"
+                else:
+                    workload.check_after_restart(send, ledger, SEEDED)
+        finally:
+            stop(process)
+            errors.close()
+
+
+class _Served:
+    def __init__(self, base_url: str, process: subprocess.Popen[bytes]) -> None:
+        self.base_url, self.process = base_url, process

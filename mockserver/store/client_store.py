@@ -189,8 +189,7 @@ class ClientStore:
 
     def export(self, session: str) -> list[Record]:
         """Every client of a session, in list order."""
-        with self._writing() as transaction:
-            used = self._lifecycle.live(transaction, session)
+        with self._using(session, counted=False) as used:
             records, _ = used.page(self._seed, Filters(), len(self._seed) + len(used.data), 0)
             return [self._present(record) for record in records]
 
@@ -208,21 +207,28 @@ class ClientStore:
     # Locks.
 
     @contextmanager
-    def _using(self, name: str) -> Iterator[Session]:
+    def _using(self, name: str, counted: bool = True) -> Iterator[Session]:
         """The session `name`, up to date, for one read; opened (seeded) on its first use."""
         with self._reading():
             now = self._clock()
             session = self.memory.sessions.get(name)
             if session is not None and self._lifecycle.alive(name, session, now):
-                if self._lifecycle.note_read(name, session, now):
+                if counted and self._lifecycle.note_read(name, session, now):
                     # A read never waits for another worker's write (its loop would stall):
                     # the counts are shared by the next read or write instead.
                     self._lifecycle.share_use_if_free(lambda: self._writing(wait=False))
                 yield session
                 return
-        # Opening it is a write, which takes the locks in their order (see _reading).
-        with self._writing() as transaction:
-            yield self._lifecycle.live(transaction, name, counted=True)
+        # Opening it is a write, which takes the locks in their order (see _reading). A store
+        # that cannot be locked or written does not keep the read from its answer: the session
+        # then lives in this process's memory until a write of its reaches the journal.
+        try:
+            with self._writing() as transaction:
+                self._lifecycle.live(transaction, name, counted)
+        except StoreUnavailable as error:
+            self._lifecycle.report.failed("store", error)
+        with self._reading():
+            yield self.memory.sessions.get(name) or self._lifecycle.open_unwritten(name)
 
     @contextmanager
     def _reading(self) -> Iterator[None]:

@@ -55,6 +55,11 @@ class Lifecycle:
             self.share_use(transaction, now)
         return session
 
+    def open_unwritten(self, name: str) -> Session:
+        """Open a session in memory only (the store could not take its open line)."""
+        self.memory.apply([{"s": name, "open": self._clock()}])
+        return self.memory.sessions[name]
+
     def note_read(self, name: str, session: Session, now: float) -> bool:
         """Count one read; True when the counts are due to be shared."""
         self.memory.note_use(name, session, now)
