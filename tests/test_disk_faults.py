@@ -65,7 +65,9 @@ def apps(fixtures: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
     """One app a durability level (building one costs ~0.7 s); each case swaps in its store."""
     folder = tmp_path_factory.mktemp("apps")
     built = {
-        level: create_app(db=str(folder / f"{level}.json"), fixtures=str(fixtures), durability=level)
+        level: create_app(
+            db=str(folder / f"{level}.json"), fixtures=str(fixtures), durability=level
+        )
         for level in ("os", "disk")
     }
     yield built

@@ -105,12 +105,14 @@ def test_a_full_disk_refuses_writes_answers_reads_and_recovers(
             health = http.get("/__mock/health").json()
             assert "store" not in [fault["part"] for fault in health["degraded"]], health
 
-    with served_mock(db, token=TOKEN, workers=2) as restarted:
-        with httpx.Client(base_url=restarted.api_url, headers=HEADERS, timeout=10) as http:
-            for client_id, body in acked.items():
-                stored = http.get(f"/clients/{client_id}")
-                assert stored.status_code == 200, f"acknowledged create lost: {body}"
-                assert stored.json() == body
-            total = http.get("/clients", params={"limit": 1}).json()["meta"]["total"]
+    with (
+        served_mock(db, token=TOKEN, workers=2) as restarted,
+        httpx.Client(base_url=restarted.api_url, headers=HEADERS, timeout=10) as http,
+    ):
+        for client_id, body in acked.items():
+            stored = http.get(f"/clients/{client_id}")
+            assert stored.status_code == 200, f"acknowledged create lost: {body}"
+            assert stored.json() == body
+        total = http.get("/clients", params={"limit": 1}).json()["meta"]["total"]
     seeded = len(json.loads((Path(FIXTURES_DIR) / "clients.json").read_text()))
     assert total == seeded + len(acked), "a refused create was kept"

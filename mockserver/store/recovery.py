@@ -11,8 +11,6 @@ refused.
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -20,9 +18,8 @@ from mockserver.store import snapshot
 from mockserver.store.journal import StoreUnavailable
 
 if TYPE_CHECKING:
-    from mockserver.store.wal import Memory, Wal
-
-RETRY_CEILING_S = 60.0  # a failed compaction is tried again after 1, 2, 4... s, up to this
+    from mockserver.store.transaction import Memory
+    from mockserver.store.wal import Wal
 
 
 class Reporter(Protocol):
@@ -44,34 +41,12 @@ class _Silent:
 NO_REPORTER: Reporter = _Silent()
 
 
-class Backoff:
-    """When a failed compaction may be tried again: not on every write (each one forks and
-    writes the whole store), but after a pause that doubles with each failure."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self.failures = 0
-        self._next_try = 0.0
-
-    def may_try(self) -> bool:
-        return self.failures == 0 or self._clock() >= self._next_try
-
-    def failed(self, report: Reporter, error: BaseException | str) -> None:
-        self.failures += 1
-        self._next_try = self._clock() + min(RETRY_CEILING_S, 2.0 ** (self.failures - 1))
-        report.failed("store compaction", error)
-
-    def succeeded(self, report: Reporter) -> None:
-        self.failures = 0
-        report.recovered("store compaction")
-
-
 def ready_to_append(wal: Wal, memory: Memory) -> None:
     """Under the WAL's locks, before the first append of a write: StoreUnavailable when what an
     earlier failure left cannot be put right yet."""
     if wal.journal.failed:
         remove_failed_lines(wal, memory)
-    if _inode(wal.path) != wal.snapshot_inode:
+    if inode(wal.path) != wal.snapshot_inode:
         finish_compaction(wal, memory)
 
 
@@ -96,7 +71,7 @@ def finish_compaction(wal: Wal, memory: Memory) -> None:
     place (its writer failed before replacing it), that journal holds only folded lines (no
     append comes before this): replace it by an empty one. Then reload."""
     folded = snapshot.follows(wal.path)
-    if folded is not None and folded.inode == _inode(wal.log_path):
+    if folded is not None and folded.inode == inode(wal.log_path):
         try:
             snapshot.write_atomically(wal.log_path, b"")
         except OSError as error:
@@ -109,7 +84,8 @@ def reload(wal: Wal, memory: Memory) -> None:
     memory.restore(*(loaded or ({"clients": []}, [])))
 
 
-def _inode(path: Path) -> int:
+def inode(path: Path) -> int:
+    """The file's inode number; -1 when there is no such file."""
     try:
         return os.stat(path).st_ino
     except FileNotFoundError:

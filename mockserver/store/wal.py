@@ -27,12 +27,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from mockserver.store import disk, recovery, snapshot
+from mockserver.store import compaction, disk, recovery, snapshot
 from mockserver.store.forks import reopen_in_children
 from mockserver.store.journal import (
-    Commit,
     Entry,
     Journal,
     StoreError,
@@ -40,6 +39,7 @@ from mockserver.store.journal import (
     refusal,
 )
 from mockserver.store.recovery import NO_REPORTER, Reporter
+from mockserver.store.transaction import Memory, State, Transaction
 from mockserver.store.waiting import WouldWait, holding, may_wait
 
 __all__ = [
@@ -53,50 +53,7 @@ __all__ = [
     "Wal",
 ]
 
-State = dict[str, Any]  # a snapshot without its generation
 COMPACT_AFTER_LINES = 1000
-
-
-class Memory(Protocol):
-    """What the WAL needs from the in-memory copy it keeps durable and in step."""
-
-    def restore(self, state: State, entries: list[Entry]) -> None:
-        """Replace everything held with a snapshot's state and the journal entries after it."""
-
-    def apply(self, entries: list[Entry]) -> None:
-        """Apply entries other processes wrote."""
-
-    def state(self) -> State:
-        """Everything held, for a snapshot."""
-
-    def snapshot_taken(self) -> None:
-        """A snapshot of `state()` as it is now is being written."""
-
-    def count(self) -> int:
-        """How many records are held (what a snapshot costs)."""
-
-
-class Transaction:
-    """One write, inside the WAL's locks: it appends entries."""
-
-    def __init__(self, wal: Wal, memory: Memory) -> None:
-        self._wal = wal
-        self._memory = memory
-        self._ready = False
-        self.appended = False
-        self.commit: Commit | None = None
-
-    def append(self, entry: Entry, durable: bool = True) -> None:
-        """Append one entry; `durable`: the block returns only once it is on disk (a line that
-        acknowledges nothing, such as request counts, need not wait for a flush).
-        StoreUnavailable when it cannot be written: then nothing of it was kept."""
-        if not self._ready:  # what an earlier failure left is put right before any append
-            recovery.ready_to_append(self._wal, self._memory)
-            self._ready = True
-        commit = self._wal.journal.append(self._wal.generation, entry)
-        self.appended = True
-        if durable:
-            self.commit = commit
 
 
 class Wal:
@@ -111,9 +68,13 @@ class Wal:
         self._holder: int | None = None  # the thread holding the store for a write
         self._writer = threading.Lock()
         self.snapshot_inode = -1  # of the snapshot this process follows
-        self.compactions = recovery.Backoff()
+        self.compactions = compaction.Backoff()
         self.report: Reporter = NO_REPORTER
         reopen_in_children(self)
+
+    @property
+    def lock_fd(self) -> int:
+        return self._lock_fd
 
     @classmethod
     def open(cls, path: Path) -> Wal:
@@ -138,35 +99,35 @@ class Wal:
         The block returns only once what it appended is on disk: the caller may then
         acknowledge it.
         """
-        with self._exclusive(wait):
-            with holding(guard):
-                self.refresh(memory)
-                # A snapshot costs O(records): one every records/2 lines keeps writes amortised
-                # O(1) and bounds what a start-up has to replay. It writes and fsyncs the whole
-                # store, which the event loop must not wait for: that write goes to a thread.
-                lines = self.journal.lines + 1
-                due = lines >= max(COMPACT_AFTER_LINES, memory.count() // 2)
-                compacting = due and self.compactions.may_try()
-                if compacting and not may_wait():
-                    raise WouldWait("a compaction is due", needs_thread=True)
-                transaction = Transaction(self, memory)
-                try:
+        try:
+            with self._exclusive(wait):
+                with holding(guard):
+                    self.refresh(memory)
+                    # A snapshot costs O(records): one every records/2 lines keeps writes
+                    # amortised O(1) and bounds what a start-up has to replay. It writes and
+                    # fsyncs the whole store, which the event loop must not wait for: that
+                    # write goes to a thread.
+                    lines = self.journal.lines + 1
+                    due = lines >= max(COMPACT_AFTER_LINES, memory.count() // 2)
+                    compacting = due and self.compactions.may_try()
+                    if compacting and not may_wait():
+                        raise WouldWait("a compaction is due", needs_thread=True)
+                    transaction = Transaction(self, memory)
                     yield transaction
-                except StoreUnavailable as error:
-                    self.report.failed("store", error)
-                    raise
-                writer = self._start_compaction(memory) if compacting else None
-            if writer is not None:
-                # Without the memory lock: reads go on while the files are written and flushed;
-                # writers wait for the file lock, which this one still holds.
-                self._finish_compaction(writer, memory, guard, transaction)
-        if transaction.commit is not None:
-            try:
+                    writer = None
+                    if compacting:
+                        writer = compaction.start(self, memory, self._next_generation())
+                if writer is not None:
+                    # Without the memory lock: reads go on while the files are written and
+                    # flushed; writers wait for the file lock, which this one still holds.
+                    compaction.finish(self, writer, memory, guard, transaction)
+            if transaction.commit is not None:
                 self.journal.make_durable(transaction.commit)
-            except StoreUnavailable as error:
-                self.report.failed("store", error)
+        except StoreUnavailable as error:
+            self.report.failed("store", error)
+            if self.journal.failed:
                 self._drop_failed_lines(memory, guard)
-                raise
+            raise
         if transaction.appended:
             self.report.recovered("store")
 
@@ -255,7 +216,7 @@ class Wal:
     def load_locked(self) -> tuple[State, list[Entry]] | None:
         if not self.path.exists():
             return None
-        self.snapshot_inode = _inode(self.path)
+        self.snapshot_inode = recovery.inode(self.path)
         snapshot = self._read_snapshot()
         self.generation = snapshot.pop("generation")
         self.journal.reopen()
@@ -271,7 +232,7 @@ class Wal:
             return None
         missed = journal.read_new(self.generation, until=folded.end)
         self.generation = folded.generation
-        self.snapshot_inode = _inode(self.path)
+        self.snapshot_inode = recovery.inode(self.path)
         journal.reopen()
         return missed + journal.read_new(self.generation)
 
@@ -283,58 +244,12 @@ class Wal:
         except OSError as error:
             raise StoreError(f"cannot write the store {self.path}: {error.strerror}") from None
         self.generation = generation
-        self.snapshot_inode = _inode(self.path)
+        self.snapshot_inode = recovery.inode(self.path)
         self.journal.reopen()
 
     def _next_generation(self) -> int:
         # Time-based, so a reseed of a store it could not read still outranks every old line.
         return max(self.generation + 1, time.time_ns())
-
-    def _start_compaction(self, memory: Memory) -> snapshot.Writer | None:
-        """Fork a process that writes the memory as it is now (held still by the locks) as the
-        new snapshot, and an empty journal: serialising the whole store would otherwise hold
-        this process's GIL, and with it every request in flight here (10,000 clients: ~100
-        ms; 100,000: about a second). None when no process can be forked now."""
-        generation = self._next_generation()
-        folded = (self.journal.inode, self.journal.offset)
-        try:
-            writer = snapshot.fork_writer(
-                self.path, self.log_path, generation, memory.state, folded, self._lock_fd
-            )
-        except OSError as error:
-            self.compactions.failed(self.report, error)
-            return None
-        memory.snapshot_taken()
-        return writer
-
-    def _finish_compaction(
-        self,
-        writer: snapshot.Writer,
-        memory: Memory,
-        guard: threading.RLock,
-        transaction: Transaction,
-    ) -> None:
-        if not writer.wait():
-            # The old snapshot and journal still hold everything, this write included: it is
-            # flushed as usual. Unless the new snapshot got in and its journal did not: then
-            # this write is flushed in the old journal first, and the next append (here or in
-            # another process) finishes the compaction (recovery.ready_to_append).
-            self.compactions.failed(self.report, writer.error)
-            replaced = snapshot.follows(self.path)
-            if replaced is not None and replaced.generation == writer.generation:
-                if transaction.commit is not None:
-                    self.journal.make_durable(transaction.commit)
-                    transaction.commit = None
-                with holding(guard), contextlib.suppress(StoreUnavailable):
-                    recovery.finish_compaction(self, memory)
-            return
-        self.compactions.succeeded(self.report)
-        # Readers look at the journal's descriptor and offset under the memory lock.
-        with holding(guard):
-            self.generation = writer.generation
-            self.journal.reopen()
-            self.snapshot_inode = _inode(self.path)
-        transaction.commit = None  # a snapshot is fsynced when written
 
     def reopen_after_fork(self) -> None:
         if self._lock_fd >= 0:
@@ -357,10 +272,3 @@ class Wal:
             return snapshot.read(self.path)
         except snapshot.Unreadable as error:
             raise StoreError(refusal(self.path, str(error))) from None
-
-
-def _inode(path: Path) -> int:
-    try:
-        return os.stat(path).st_ino
-    except FileNotFoundError:
-        return -1
