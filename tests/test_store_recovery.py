@@ -15,6 +15,7 @@ import pytest
 
 from mockserver.store import ClientNotFound, ClientStore, StoreUnavailable, disk, snapshot, wal
 from mockserver.store.compaction import Backoff
+from mockserver.store.journal import Journal
 from mockserver.store.sessions import DEFAULT
 
 
@@ -196,3 +197,23 @@ def test_a_read_opens_a_new_session_on_a_full_disk(tmp_path: Path) -> None:
     reopened = opened(tmp_path / "db.json")
     assert reopened.get("id-0001", session="new")["name"] == "Client 1"
     reopened.close()
+
+
+def test_a_line_a_failed_flush_covered_is_never_flushed_again_as_if_it_succeeded(
+    tmp_path: Path,
+) -> None:
+    """Group commit: one fdatasync covers the lines of several writers. When it fails, every
+    one of them is refused, also a writer that comes to flush after the journal was rewritten
+    without them (a new fdatasync would succeed, and say nothing of the lost pages)."""
+    journal = Journal(tmp_path / "db.json.journal")
+    journal.reopen()
+    first, second = journal.append(1, {"put": record(1)}), journal.append(1, {"put": record(2)})
+    disk.install(disk.Plan([disk.Fault("flush", "EIO")]))
+    with pytest.raises(StoreUnavailable):
+        journal.make_durable(first)
+    disk.install(None)
+    assert journal.failed == [(first.start, first.end), (second.start, second.end)]
+    journal.reopen()  # what taking the lines out ends with
+    with pytest.raises(StoreUnavailable, match="an earlier flush failed"):
+        journal.make_durable(second)
+    journal.close()

@@ -69,7 +69,10 @@ class Journal:
         # (PostgreSQL's "fsyncgate"), so they are never acknowledged, and the WAL removes them.
         self._ranges_lock = threading.Lock()
         self._unflushed: list[tuple[int, int]] = []
-        self.failed: list[tuple[int, int]] = []
+        self.failed: list[tuple[int, int]] = []  # in this journal, still to be taken out
+        # Every commit a failed flush covered, kept across a reopen: a writer still waiting to
+        # flush one must be refused even once the line was taken out (or folded elsewhere).
+        self._refused: set[Commit] = set()
 
     def reopen(self) -> None:
         """Go on with the file now at `path` (a new one after a compaction), from its start."""
@@ -124,10 +127,10 @@ class Journal:
         if self.durability != "disk":
             return
         with self._commit_lock:
-            if commit.inode != self.inode:
-                return  # folded into a snapshot that was fsynced
             if self._has_failed(commit):
                 raise StoreUnavailable("flushing the journal", "an earlier flush failed")
+            if commit.inode != self.inode:
+                return  # folded into a snapshot that was fsynced
             if commit.end <= self._durable:
                 return
             end = self.offset
@@ -135,7 +138,9 @@ class Journal:
                 disk.fdatasync(self._fd)
             except OSError as error:
                 with self._ranges_lock:
-                    self.failed += [r for r in self._unflushed if r[1] <= end]
+                    covered = [r for r in self._unflushed if r[1] <= end]
+                    self.failed += covered
+                    self._refused.update(Commit(self.inode, *r) for r in covered)
                     self._unflushed = [r for r in self._unflushed if r[1] > end]
                 raise StoreUnavailable("flushing the journal", error) from None
             self._durable = end
@@ -144,7 +149,7 @@ class Journal:
 
     def _has_failed(self, commit: Commit) -> bool:
         with self._ranges_lock:
-            return (commit.start, commit.end) in self.failed
+            return commit in self._refused
 
     def read_new(self, generation: int, until: int | None = None) -> list[Entry]:
         """The entries of `generation` in the complete lines after `offset` (up to `until`)."""
