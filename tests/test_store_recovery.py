@@ -38,10 +38,12 @@ class Spy:
 
     def __init__(self) -> None:
         self.failed_parts: list[str] = []
+        self.errors: list[str] = []
         self.recovered_parts: list[str] = []
 
     def failed(self, part: str, error: BaseException | str, dropped: int = 1) -> None:
         self.failed_parts.append(part)
+        self.errors.append(str(error))
 
     def recovered(self, part: str) -> None:
         self.recovered_parts.append(part)
@@ -90,6 +92,7 @@ def test_a_failed_compaction_keeps_the_old_files_backs_off_and_succeeds_later(
     store.insert(record(3))  # due: the compaction fails, the write is kept
     disk.install(None)
     assert forks == [1] and spy.failed_parts == ["store compaction"]
+    assert "[Errno 28] No space left on device" in spy.errors[0]
     assert db.read_bytes() == before, "the old snapshot was touched"
     assert not list(tmp_path.glob("*.tmp")), "a temporary file was left behind"
     for n in range(4, 8):

@@ -66,7 +66,7 @@ class StoreAccess:
             with self._writing() as transaction:
                 self._lifecycle.live(transaction, name, counted)
         except StoreUnavailable as error:
-            self._lifecycle.report.failed("store", error)
+            self._lifecycle.report.failed("store", error.cause)
         with self._reading():
             yield self.memory.sessions.get(name) or self._lifecycle.open_unwritten(name)
 

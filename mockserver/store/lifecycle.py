@@ -74,7 +74,7 @@ class Lifecycle:
             transaction.append({"use": pending}, durable=False)
         except StoreUnavailable as error:
             self.report.failed(
-                "usage counts", error, dropped=int(sum(p[0] for p in pending.values()))
+                "usage counts", error.cause, dropped=int(sum(p[0] for p in pending.values()))
             )
             return
         self.report.recovered("usage counts")
@@ -89,7 +89,7 @@ class Lifecycle:
         except BlockingIOError:
             pass  # shared by the next read or write instead
         except StoreUnavailable as error:
-            self.report.failed("usage counts", error)
+            self.report.failed("usage counts", error.cause)
 
     def _make_room(self, transaction: Transaction, name: str, now: float) -> None:
         others = {n: s for n, s in self.memory.sessions.items() if n not in (DEFAULT, name)}
@@ -116,5 +116,5 @@ class Lifecycle:
         try:
             transaction.append(entry, durable=False)
         except StoreUnavailable as error:
-            self.report.failed("store", error)
+            self.report.failed("store", error.cause)
         self.memory.apply([entry])

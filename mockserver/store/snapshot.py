@@ -22,6 +22,7 @@ from mockserver.store import disk
 
 _HEADER = re.compile(rb'\{"generation":(\d+),"follows":\[(\d+),(\d+)\],')
 _HEADER_BYTES = 96
+_ERRNO_EXIT = 100  # a snapshot writer that failed with errno N exits with 100 + N
 
 
 class Unreadable(ValueError):
@@ -110,9 +111,14 @@ class Writer:
 
     def wait(self) -> bool:
         _, status = os.waitpid(self.pid, 0)  # the GIL is released while waiting
-        if os.waitstatus_to_exitcode(status) == 0:
+        code = os.waitstatus_to_exitcode(status)
+        if code == 0:
             return True
-        self.error = f"the snapshot writer exited with {os.waitstatus_to_exitcode(status)}"
+        if code > _ERRNO_EXIT:
+            number = code - _ERRNO_EXIT
+            self.error = f"OSError: [Errno {number}] {os.strerror(number)} (writing a snapshot)"
+        else:
+            self.error = f"the snapshot writer exited with {code}"
         return False
 
 
@@ -144,5 +150,7 @@ def fork_writer(
         write(path, generation, state(), follows)
         write_atomically(journal, b"")
         code = 0
+    except OSError as error:  # told to the parent in the exit status, for health and the log
+        code = _ERRNO_EXIT + error.errno if error.errno else 1
     finally:
         os._exit(code)

@@ -124,7 +124,7 @@ class Wal:
             if transaction.commit is not None:
                 self.journal.make_durable(transaction.commit)
         except StoreUnavailable as error:
-            self.report.failed("store", error)
+            self.report.failed("store", error.cause)
             if self.journal.failed:
                 self._drop_failed_lines(memory, guard)
             raise
