@@ -75,9 +75,11 @@ def finish(
     if writer.wait():
         wal.compactions.succeeded(wal.report)
         # Readers look at the journal's descriptor and offset under the memory lock.
-        with holding(guard):
-            wal.generation = writer.generation
+        # The write is in the new snapshot, fsynced: it stands even if the new journal cannot
+        # be opened now (then the next write, or read, follows the compaction, see wal.refresh).
+        with holding(guard), contextlib.suppress(StoreUnavailable):
             wal.journal.reopen()
+            wal.generation = writer.generation
             wal.snapshot_inode = recovery.inode(wal.path)
         transaction.commit = None  # a snapshot is fsynced when written
         return

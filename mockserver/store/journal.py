@@ -77,17 +77,17 @@ class Journal:
         self._refused: set[Commit] = set()
 
     def reopen(self) -> None:
-        """Go on with the file now at `path` (a new one after a compaction), from its start."""
+        """Go on with the file now at `path` (a new one after a compaction), from its start.
+        If it cannot be opened, nothing changes: the old descriptor stays, and readable."""
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT
+        try:
+            descriptor = disk.open_for_writing(self.path, flags, 0o644)
+        except OSError as error:
+            raise StoreUnavailable("opening the journal", error) from None
         with self._commit_lock:  # no flush may be running on the descriptor being closed
             if self._fd >= 0:
                 os.close(self._fd)
-                self._fd = -1
-            flags = os.O_RDWR | os.O_APPEND | os.O_CREAT
-            try:
-                self._fd = disk.open_for_writing(self.path, flags, 0o644)
-                self.inode = os.fstat(self._fd).st_ino
-            except OSError as error:
-                raise StoreUnavailable("opening the journal", error) from None
+            self._fd, self.inode = descriptor, os.fstat(descriptor).st_ino
             self.offset = self._durable = self.lines = 0
             with self._ranges_lock:
                 self._unflushed, self.failed = [], []

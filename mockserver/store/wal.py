@@ -80,7 +80,9 @@ class Wal:
     def open(cls, path: Path) -> Wal:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            lock_fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+            lock_fd = disk.open_for_writing(
+                path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT
+            )
         except OSError as error:
             message = f"cannot write the store directory {path.parent}: {error.strerror}"
             raise StoreError(message) from None
@@ -216,10 +218,11 @@ class Wal:
     def load_locked(self) -> tuple[State, list[Entry]] | None:
         if not self.path.exists():
             return None
-        self.snapshot_inode = recovery.inode(self.path)
+        snapshot_inode = recovery.inode(self.path)
         snapshot = self._read_snapshot()
-        self.generation = snapshot.pop("generation")
-        self.journal.reopen()
+        generation = snapshot.pop("generation")
+        self.journal.reopen()  # first: if it fails, this process goes on as it was
+        self.generation, self.snapshot_inode = generation, snapshot_inode
         return snapshot, self.journal.read_new(self.generation)
 
     def _follow_compaction(self) -> list[Entry] | None:
@@ -231,9 +234,9 @@ class Wal:
         if folded is None or folded.inode != journal.inode or folded.end < journal.offset:
             return None
         missed = journal.read_new(self.generation, until=folded.end)
+        journal.reopen()  # first: if it fails, the next look starts again from here
         self.generation = folded.generation
         self.snapshot_inode = recovery.inode(self.path)
-        journal.reopen()
         return missed + journal.read_new(self.generation)
 
     def _replace_all(self, state: State) -> None:
