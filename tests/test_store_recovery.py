@@ -117,6 +117,9 @@ def test_a_compaction_half_done_elsewhere_is_finished_by_the_next_writer(tmp_pat
     folded = (os.stat(journal).st_ino, journal.stat().st_size)
     generation = first._wal.generation + 1  # type: ignore[union-attr]
     snapshot.write(db, generation, first.memory.state(), follows=folded)
+    restarted = opened(db)  # a start meanwhile reads it as it is
+    assert restarted.get("id-0001")["name"] == "Client 1" and len(restarted) == 2
+    restarted.close()
     second.insert(record(2))  # another worker's next write finishes it first
     lines = journal.read_bytes().splitlines()
     assert [json.loads(line)["g"] for line in lines] == [generation], "appended to the old one"
