@@ -49,7 +49,7 @@ def create(http: httpx.Client, number: int) -> httpx.Response:
     return http.post("/api/v1/clients", json={"name": f"client {number}", "notes": "x" * 200})
 
 
-def each_worker(base_url: str, tries: int = 60) -> Iterator[tuple[httpx.Client, dict]]:
+def each_worker(base_url: str, tries: int = 200) -> Iterator[tuple[httpx.Client, dict]]:
     """One connection at a time, with the health of the worker that took it, until both
     workers were met (a kept-alive connection would only ever meet one)."""
     met: set[int] = set()
