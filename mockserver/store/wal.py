@@ -31,13 +31,7 @@ from typing import Any
 
 from mockserver.store import compaction, disk, recovery, snapshot
 from mockserver.store.forks import reopen_in_children
-from mockserver.store.journal import (
-    Entry,
-    Journal,
-    StoreError,
-    StoreUnavailable,
-    refusal,
-)
+from mockserver.store.journal import Entry, Journal, StoreError, StoreUnavailable, refusal
 from mockserver.store.recovery import NO_REPORTER, Reporter
 from mockserver.store.transaction import Memory, State, Transaction
 from mockserver.store.waiting import WouldWait, holding, may_wait
@@ -209,11 +203,6 @@ class Wal:
             return False
         fcntl.flock(self._probe_fd, fcntl.LOCK_UN)
         return True
-
-    def load(self) -> tuple[State, list[Entry]] | None:
-        """The snapshot's state and the entries after it, or None when no store exists yet."""
-        with self._exclusive():  # no compaction between the snapshot and the journal
-            return self.load_locked()
 
     def load_locked(self) -> tuple[State, list[Entry]] | None:
         if not self.path.exists():
