@@ -83,7 +83,8 @@ class StoreAccess:
         while True:
             with holding(self._lock):
                 if self._wal is None or self._wal.refresh(self.memory):
-                    break
+                    yield
+                    return
             try:
                 with self._writing():
                     pass
