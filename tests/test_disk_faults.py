@@ -207,8 +207,8 @@ def served(db: Path, fixtures: Path, durability: str, faults: list[disk.Fault]) 
     command[1:3] = [str(LAUNCHER)]  # instead of -m mockserver
     env = {
         **os.environ,
-        "MOCKSERVER_TEST_FAULTS": json.dumps([fault.__dict__ for fault in faults]),
-        "MOCKSERVER_TEST_COMPACT_AFTER": str(COMPACT_AFTER),
+        "DISK_FAULT_PLAN": json.dumps([fault.__dict__ for fault in faults]),
+        "DISK_FAULT_COMPACT_AFTER": str(COMPACT_AFTER),
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
     }
     errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller

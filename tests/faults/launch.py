@@ -1,10 +1,10 @@
 """Run `mockserver` with a fault plan installed in its store's disk seam (store/disk.py).
 
-    MOCKSERVER_TEST_FAULTS='[{"kind": "write", "error": "short", "first": 3, "times": 2}]' \
+    DISK_FAULT_PLAN='[{"kind": "write", "error": "short", "first": 3, "times": 2}]' \
         python tests/faults/launch.py serve --db ... --workers 2
 
 Workers forked from the loaded process inherit the plan, and count their own calls from there.
-MOCKSERVER_TEST_COMPACT_AFTER sets the WAL's compaction threshold, so a short run compacts.
+DISK_FAULT_COMPACT_AFTER sets the WAL's compaction threshold, so a short run compacts.
 Test code only: the package has no fault path beyond the seam.
 """
 
@@ -19,10 +19,10 @@ from mockserver.store import disk, wal
 
 
 def install_from_environment() -> None:
-    faults = json.loads(os.environ.get("MOCKSERVER_TEST_FAULTS", "[]"))
+    faults = json.loads(os.environ.get("DISK_FAULT_PLAN", "[]"))
     disk.install(disk.Plan([disk.Fault(**fault) for fault in faults]))
-    if "MOCKSERVER_TEST_COMPACT_AFTER" in os.environ:
-        wal.COMPACT_AFTER_LINES = int(os.environ["MOCKSERVER_TEST_COMPACT_AFTER"])
+    if "DISK_FAULT_COMPACT_AFTER" in os.environ:
+        wal.COMPACT_AFTER_LINES = int(os.environ["DISK_FAULT_COMPACT_AFTER"])
 
 
 if __name__ == "__main__":
