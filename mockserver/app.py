@@ -27,6 +27,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from mockserver.api import clients
 from mockserver.contract import ContractPaths, load_spec
+from mockserver.control import EXTENSION_KEY as CONTROL_KEY
 from mockserver.control import bodiless_operations, control_handler, control_spec
 from mockserver.faults import EXTENSION_KEY as DEGRADED_KEY
 from mockserver.faults import Degraded
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         validate_responses=settings.validate_responses,
     )
     app.app.extensions[clients.STORE_KEY] = store
+    app.app.extensions[CONTROL_KEY] = control
     # One record a process of what cannot reach the disk; every part that writes reports to it.
     app.app.extensions[DEGRADED_KEY] = Degraded()
     serve_on_the_loop(

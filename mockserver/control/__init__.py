@@ -19,6 +19,7 @@ from mockserver.contract import load_spec
 CONTROL_SPEC = Path(__file__).resolve().parent / "control.yaml"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 CONTROLLER = "x-openapi-router-controller"
+EXTENSION_KEY = "mockserver.control"  # the document as served, for the handlers that need it
 
 
 def control_spec(contract: dict[str, Any], path: Path = CONTROL_SPEC) -> dict[str, Any]:
