@@ -52,9 +52,10 @@ def exported(api: TestClient) -> list[dict[str, Any]]:
     [
         ("created_at", "0001-01-01T00:04:00+04:00"),  # the year 0 in UTC
         ("updated_at", "9999-12-31T23:59:00-23:56"),  # the year 10000 in UTC
+        ("created_at", "0001-01-01T12:00:00+04:00"),  # storable, but the document refuses it
     ],
 )
-def test_a_timestamp_outside_the_years_1_to_9999_in_utc_is_a_400_naming_it(
+def test_an_offset_that_may_leave_the_years_1_to_9999_is_a_400_naming_the_field(
     api: TestClient, field: str, value: str
 ) -> None:
     before = exported(api)
@@ -65,9 +66,29 @@ def test_a_timestamp_outside_the_years_1_to_9999_in_utc_is_a_400_naming_it(
     assert exported(api) == before
 
 
-def test_an_offset_near_a_day_is_converted_to_utc(api: TestClient) -> None:
-    assert imported(api, created_at="2020-01-01T00:00:00+23:56").status_code == 204
-    assert exported(api)[0]["created_at"] == "2019-12-31T00:04:00.000Z"
+@pytest.mark.parametrize(
+    ("value", "in_utc"),
+    [
+        ("2020-01-01T00:00:00+23:56", "2019-12-31T00:04:00.000Z"),
+        ("0001-01-01T00:00:00-05:00", "0001-01-01T05:00:00.000Z"),
+        ("9999-12-31T23:00:00+05:00", "9999-12-31T18:00:00.000Z"),
+    ],
+)
+def test_an_offset_is_converted_to_utc(api: TestClient, value: str, in_utc: str) -> None:
+    assert imported(api, created_at=value).status_code == 204
+    assert exported(api)[0]["created_at"] == in_utc
+
+
+def test_an_update_after_the_last_storable_millisecond_keeps_it(api: TestClient) -> None:
+    last = "9999-12-31T23:59:59.999Z"
+    assert imported(api, updated_at=last).status_code == 204
+    answer = api.put(
+        f"/api/v1/clients/{CLIENT['id']}",
+        json={"notes": "later"},
+        headers={**AUTH, "X-Mock-Session": "hostile"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["updated_at"] == last
 
 
 @pytest.mark.parametrize("value", ["", "not-a-uuid"])
@@ -89,3 +110,26 @@ def test_what_the_export_answers_fits_its_own_document(api: TestClient) -> None:
     control = control_spec(load_spec(str(SPEC_PATH)))
     document = api.get("/__mock/sessions/hostile/clients", headers=AUTH).json()
     assert schema_errors(control, "ClientExport", document) == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "taken"),
+    [
+        ({}, False),
+        ({"operation": "getClient", "method": "GET", "path": "/clients/{id}", "status": 404}, True),
+        ({"operation": "listClients", "method": "PUT", "path": "/clients", "status": 503}, False),
+        ({"operation": "getClient", "fault": "reset", "status": 503}, False),
+        ({"method": "GET", "status": 404}, False),  # listClients does not declare 404
+        ({"method": "GET", "path": "/clients/{id}", "status": 404}, True),
+        ({"method": "POST", "path": "/clients/{id}", "status": 500}, False),
+        ({"path": "/clients", "delay_ms": [300, 100]}, True),
+        ({"operation": "createClient", "status": 599, "times": 1}, True),
+    ],
+)
+def test_a_rule_is_taken_exactly_when_the_document_allows_it(
+    api: TestClient, rule: dict[str, Any], taken: bool
+) -> None:
+    control = control_spec(load_spec(str(SPEC_PATH)))
+    assert (schema_errors(control, "RuleInput", rule) == []) is taken
+    answer = api.post("/__mock/sessions/hostile/rules", json=rule, headers=AUTH)
+    assert answer.status_code == (201 if taken else 400), answer.text

@@ -50,7 +50,7 @@ def export_session(name: str) -> Answer:
 def import_session(name: str, body: dict[str, Any]) -> Answer:
     # Connexion checks the document's types but not every format (`uuid`); the contract's
     # validator checks them all, so an import holds only clients the export can answer with.
-    errors = schema_errors(current_control(), "ClientExport", body)
+    errors = schema_errors(current_control(), "ClientImport", body)
     if errors:
         raise InvalidImport(f"{json_location(errors[0])}: {errors[0].message}")
     current_store().import_records(name, body["clients"])

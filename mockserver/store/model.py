@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 Record = dict[str, Any]
@@ -93,3 +93,13 @@ def parse_timestamp(value: str) -> datetime:
         return moment.astimezone(UTC)
     except OverflowError:
         raise ValueError(f"{value} is outside the years 1 to 9999 in UTC") from None
+
+
+TICK = timedelta(milliseconds=1)
+LAST_MOMENT = datetime.max.replace(microsecond=999000, tzinfo=UTC)
+
+
+def tick_after(value: str) -> datetime:
+    """The first millisecond after a timestamp; the last one the mock can store if it is that
+    one (an imported `9999-12-31T23:59:59.999Z` has no later millisecond)."""
+    return min(parse_timestamp(value), LAST_MOMENT - TICK) + TICK
