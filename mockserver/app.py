@@ -27,6 +27,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from mockserver.api import clients
 from mockserver.contract import ContractPaths, load_spec
+from mockserver.control import EXTENSION_KEY as CONTROL_KEY
 from mockserver.control import bodiless_operations, control_handler, control_spec
 from mockserver.faults import EXTENSION_KEY as DEGRADED_KEY
 from mockserver.faults import Degraded
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         validate_responses=settings.validate_responses,
     )
     app.app.extensions[clients.STORE_KEY] = store
+    app.app.extensions[CONTROL_KEY] = control
     app.app.extensions[DEGRADED_KEY] = degraded
     serve_on_the_loop(
         app,

@@ -173,7 +173,6 @@ def test_a_delay_is_at_least_as_long_as_asked(mock: httpx.Client, session: str) 
         ({"operation": "getClient"}, "status, delay_ms or fault"),
         ({"status": 500}, "match"),
         ({"operation": "getClient", "fault": "explode"}, "fault"),
-        ({"operation": "getClient", "delay_ms": [300, 100]}, "minimum"),
         ({"operation": "getClient", "status": 500, "times": 0}, "times"),
         ({"operation": "getClient", "status": 500, "colour": "red"}, "colour"),
     ],

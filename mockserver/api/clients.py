@@ -7,14 +7,14 @@ openapi.yaml; a handler only translates arguments, calls the store and shapes th
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import flask
 
 from mockserver.http.session import session_name
 from mockserver.store import ClientStore, Filters
-from mockserver.store.model import parse_timestamp, timestamp
+from mockserver.store.model import tick_after, timestamp
 
 Record = dict[str, Any]
 Answer = tuple[Any, ...]
@@ -87,5 +87,4 @@ def _now() -> str:
 
 def _later_than(previous: str) -> str:
     # Two updates within one millisecond must still move `updated_at` forward.
-    earliest = parse_timestamp(previous) + timedelta(milliseconds=1)
-    return timestamp(max(datetime.now(UTC), earliest))
+    return timestamp(max(datetime.now(UTC), tick_after(previous)))

@@ -15,21 +15,26 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.contract import load_spec
+from mockserver.control.rule_match import with_rule_match
 
 CONTROL_SPEC = Path(__file__).resolve().parent / "control.yaml"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 CONTROLLER = "x-openapi-router-controller"
+EXTENSION_KEY = "mockserver.control"  # the document as served, for the handlers that need it
 
 
 def control_spec(contract: dict[str, Any], path: Path = CONTROL_SPEC) -> dict[str, Any]:
     """control.yaml, ready for Connexion: the contract's schemas copied in where it says
-    `x-from-contract`, and each path item's controller handed down to its operations
-    (Connexion 3 reads the extension on operations only)."""
+    `x-from-contract`, what a rule can match written where it says `x-rule-match`, and
+    each path item's controller handed down to its operations (Connexion 3 reads the
+    extension on operations only)."""
     spec = copy.deepcopy(load_spec(str(path)))
     schemas = spec["components"]["schemas"]
     for name, schema in schemas.items():
         if schema.get("x-from-contract"):
             schemas[name] = copy.deepcopy(contract["components"]["schemas"][name])
+        elif schema.get("x-rule-match"):
+            schemas[name] = with_rule_match(schema, contract)
     for item in spec["paths"].values():
         for method, operation in item.items():
             if method in HTTP_METHODS and CONTROLLER in item:

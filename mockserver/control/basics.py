@@ -8,6 +8,7 @@ from typing import Any
 import flask
 
 from mockserver.api.clients import STORE_KEY
+from mockserver.control import EXTENSION_KEY as CONTROL_KEY
 from mockserver.faults import EXTENSION_KEY as DEGRADED_KEY
 from mockserver.faults import Degraded
 from mockserver.http.session import DEFAULT
@@ -49,3 +50,9 @@ def current_degraded() -> Degraded:
 def current_store() -> ClientStore:
     store: ClientStore = flask.current_app.extensions[STORE_KEY]
     return store
+
+
+def current_control() -> dict[str, Any]:
+    """The control API's document as served (control.yaml with the contract's schemas)."""
+    control: dict[str, Any] = flask.current_app.extensions[CONTROL_KEY]
+    return control

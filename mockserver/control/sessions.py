@@ -7,9 +7,11 @@ from typing import Any
 
 import flask
 
-from mockserver.control.basics import JSON, current_store, no_content
+from mockserver.contract import json_location, schema_errors
+from mockserver.control.basics import JSON, current_control, current_store, no_content
 from mockserver.control.rules import current_scenarios
 from mockserver.http.session import DEFAULT
+from mockserver.store import InvalidImport
 from mockserver.store.model import timestamp
 
 Answer = tuple[Any, ...] | flask.Response
@@ -46,6 +48,11 @@ def export_session(name: str) -> Answer:
 
 
 def import_session(name: str, body: dict[str, Any]) -> Answer:
+    # Connexion checks the document's types but not every format (`uuid`); the contract's
+    # validator checks them all, so an import holds only clients the export can answer with.
+    errors = schema_errors(current_control(), "ClientImport", body)
+    if errors:
+        raise InvalidImport(f"{json_location(errors[0])}: {errors[0].message}")
     current_store().import_records(name, body["clients"])
     return no_content()
 

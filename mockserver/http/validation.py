@@ -6,6 +6,8 @@
 - A query error names its parameter; a parameter given twice is refused rather than one value
   silently winning; an integer must be ASCII digits (Python's int() also takes other scripts').
 - `format: email` is checked as an address (one '@' between non-empty parts), not just for an '@'.
+- A body that fits none of an `anyOf`/`oneOf`, or fits a `not`, is told that schema's
+  `description` (jsonschema's own message only repeats the body).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from connexion.json_schema import Draft4RequestValidator
 from connexion.utils import is_null, is_nullable
 from connexion.validators import JSONRequestBodyValidator
 from connexion.validators.parameter import ParameterValidator
-from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from jsonschema import Draft4Validator, FormatChecker, ValidationError, validators
 from starlette.datastructures import QueryParams
 
 INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -63,12 +65,29 @@ class CachedParameterValidator(ParameterValidator):
         return None
 
 
+def _explained(keyword: Any) -> Any:
+    def check(validator: Any, value: Any, instance: Any, schema: dict[str, Any]) -> Any:
+        for error in keyword(validator, value, instance, schema):
+            if "description" in schema:
+                error.message = f"{error.message}: {schema['description'].strip()}"
+            yield error
+
+    return check
+
+
+COMBINED = ("anyOf", "oneOf", "not")
+ExplainedRequestValidator = validators.extend(
+    Draft4RequestValidator,
+    {name: _explained(Draft4RequestValidator.VALIDATORS[name]) for name in COMBINED},
+)
+
+
 class CachedJSONBodyValidator(JSONRequestBodyValidator):
     _validators: ClassVar[Cache] = {}
 
     @property
     def _validator(self) -> Draft4Validator:
-        return _cached(self._validators, self._schema, Draft4RequestValidator)
+        return _cached(self._validators, self._schema, ExplainedRequestValidator)
 
 
 VALIDATOR_MAP = {

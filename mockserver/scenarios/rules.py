@@ -2,10 +2,11 @@
 
 A rule is a flat JSON object, as the control API takes it: `operation` and/or `method` + `path` to
 match; `status`, `delay_ms` and/or `fault` to act; `times`, `probability`, `seed` to limit. The
-control API's schema checks types and ranges; `new_rule` checks what a schema cannot: that the
-rule names operations of the contract, acts at all, and answers inside the contract unless it is
-a gateway's 5xx. Whether a rule fires on its n-th match depends only on its seed and n, so a
-seeded sequence is the same on every run and in every worker process.
+control API's schema states every refusal (its `RuleMatch` is written from the contract, see
+mockserver/control/rule_match.py); `new_rule` works out what the rule matches, and refuses the
+same rules with reasons a person can act on when it is called without that schema. Whether a
+rule fires on its n-th match depends only on its seed and n, so a seeded sequence is the same on
+every run and in every worker process.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def may_fire(rules: list[Rule], operation_id: str) -> bool:
 def delay_seconds(rule: Rule) -> float:
     delay = rule.get("delay_ms", 0)
     if isinstance(delay, list):
+        # Either bound may come first (a schema cannot order two items): the draw lies between.
         delay = delay[0] + _draw(rule, "delay", rule["hits"]) * (delay[1] - delay[0])
     return float(delay) / 1000
 
@@ -114,9 +116,6 @@ def _check_action(body: dict[str, Any]) -> None:
         raise RuleError("A rule answers with a status or a fault, not both")
     if all(body.get(name) is None for name in ("status", "delay_ms", "fault")):
         raise RuleError("A rule needs something to do: status, delay_ms or fault")
-    delay = body.get("delay_ms")
-    if isinstance(delay, list) and delay[0] > delay[1]:
-        raise RuleError(f"delay_ms [{delay[0]}, {delay[1]}]: the minimum is above the maximum")
 
 
 def _check_status(body: dict[str, Any], matches: list[str], catalog: Catalog) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 Record = dict[str, Any]
@@ -79,10 +79,27 @@ def order_key(record: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def timestamp(moment: datetime) -> str:
-    """The one timestamp format the mock answers with: RFC 3339, UTC, milliseconds, `Z`."""
+    """The one timestamp format the mock answers with: RFC 3339, UTC, milliseconds, `Z`.
+    The year always has 4 digits (strftime's %Y gives `229` for the year 229 on Linux)."""
     moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
 
 
 def parse_timestamp(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    """A timestamp as a moment in UTC; ValueError if it is not one, or if in UTC it falls
+    outside the years 1 to 9999 (`0001-01-01T00:04:00+04:00` is in the year 0 in UTC)."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value} is outside the years 1 to 9999 in UTC") from None
+
+
+TICK = timedelta(milliseconds=1)
+LAST_MOMENT = datetime.max.replace(microsecond=999000, tzinfo=UTC)
+
+
+def tick_after(value: str) -> datetime:
+    """The first millisecond after a timestamp; the last one the mock can store if it is that
+    one (an imported `9999-12-31T23:59:59.999Z` has no later millisecond)."""
+    return min(parse_timestamp(value), LAST_MOMENT - TICK) + TICK
