@@ -103,10 +103,7 @@ def normalise_json(text: str) -> str:
 
 def output_matches(expected: Example, printed: str) -> bool:
     """Whether `printed` is what the page shows; `...` in the page matches any text."""
-    if expected.language == "json":
-        want, got = normalise_json(expected.code), normalise_json(printed)
-    else:
-        want = "\n".join(line.rstrip() for line in expected.code.strip().split("\n"))
-        got = "\n".join(line.rstrip() for line in printed.replace("\r\n", "\n").strip().split("\n"))
+    want = normalise_json(expected.code)
+    got = normalise_json(printed.replace("\r\n", "\n"))
     pattern = ".*?".join(re.escape(part) for part in want.split("..."))
     return re.fullmatch(pattern, got, re.DOTALL) is not None

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 from properdocs.structure.files import File, Files
+
+# ProperDocs loads this file by path; the repository root makes `scripts` importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts import docs_reference, docs_screenshots
 

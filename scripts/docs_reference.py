@@ -41,23 +41,59 @@ def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 # ---------------------------------------------------------------- the CLI
 
 
+def subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
 def commands(parser: argparse.ArgumentParser) -> Iterator[tuple[str, argparse.ArgumentParser]]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            yield from action.choices.items()
+    yield from subcommands(parser).choices.items()
 
 
-def option_rows(parser: argparse.ArgumentParser) -> list[tuple[str, ...]]:
+def command_helps(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Each command's one-line help, as `mockserver --help` lists it."""
+    return {action.dest: action.help or "" for action in subcommands(parser)._choices_actions}
+
+
+def settings_for(command: str) -> tuple[type, str] | None:
+    """The settings dataclass and variable prefix behind a command's options, if it has one."""
+    from mockserver import settings
+    from mockserver.proxy import settings as proxy_settings
+
+    if command in ("serve", "reset"):
+        return settings.Settings, settings.ENV_PREFIX
+    if command == "proxy":
+        return proxy_settings.ProxySettings, proxy_settings.ENV_PREFIX
+    return None
+
+
+def shown_default(value: object) -> str:
+    if value in (None, "", argparse.SUPPRESS):
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, str) and value.startswith(str(ROOT)):
+        return f"`{Path(value).relative_to(ROOT)}` (in the package)"
+    return f"`{value}`"
+
+
+def option_rows(name: str, parser: argparse.ArgumentParser) -> list[tuple[str, ...]]:
+    behind = settings_for(name)
+    defaults = {f.name: f.default for f in dataclasses.fields(behind[0])} if behind else {}
     rows = []
     for action in parser._actions:
         if isinstance(action, argparse._HelpAction):
             continue
-        names = ", ".join(f"`{name}`" for name in action.option_strings) or f"`{action.dest}`"
-        takes_value = action.nargs != 0
-        value = f"`{action.metavar or action.dest.upper()}`" if takes_value else ""
-        default = action.default
-        shown = "" if default in (None, False, argparse.SUPPRESS) else f"`{default}`"
-        rows.append((names, value, shown, action.help or ""))
+        names = ", ".join(f"`{option}`" for option in action.option_strings) or f"`{action.dest}`"
+        if action.nargs == 0:
+            value = ""
+        elif action.choices:
+            value = " or ".join(f"`{choice}`" for choice in action.choices)
+        else:
+            value = f"`{action.metavar or action.dest.upper()}`"
+        default = defaults.get(action.dest, action.default)
+        variable = f"`{behind[1]}{action.dest.upper()}`" if action.dest in defaults else ""
+        what = action.help or (field_comments(behind[0]).get(action.dest, "") if behind else "")
+        rows.append((names, value, shown_default(default), variable, what))
     return rows
 
 
@@ -65,20 +101,22 @@ def cli_page() -> str:
     from mockserver.cli import build_parser
 
     parser = build_parser()
+    helps = command_helps(parser)
     parts = [
         "# Command line\n\n",
         GENERATED.format(source="mockserver.cli.build_parser()"),
         f"`mockserver <command>`: {parser.description}. "
-        "Every option of `serve` also reads a variable ([Settings](settings.md)): "
-        "an explicit option wins over the variable, the variable over the default.\n\n",
-        table(("command", "what it does"), [(f"[`{n}`](#{n})", p.description or "") for n, p in
-                                            commands(parser)]),
+        "The options of `serve`, `reset` and `proxy` also read a variable "
+        "([Settings](settings.md)): an explicit option wins over the variable, the variable "
+        "over the default.\n\n",
+        table(("command", "what it does"), [(f"[`{n}`](#{n})", h) for n, h in helps.items()]),
     ]
+    header = ("option", "value", "default", "variable", "what it does")
     for name, command in commands(parser):
-        description = (command.description or "").strip()
+        description = (command.description or helps[name]).strip()
         parts.append(f"\n## {name}\n\n{description}\n\n")
         parts.append(f"```text\n{command.format_usage().strip()}\n```\n\n")
-        parts.append(table(("option", "value", "default", "what it does"), option_rows(command)))
+        parts.append(table(header, option_rows(name, command)))
     return "".join(parts)
 
 
@@ -104,16 +142,15 @@ def option_helps(command: argparse.ArgumentParser) -> dict[str, tuple[str, str]]
     return helps
 
 
-def settings_rows(cls: type, prefix: str, command: argparse.ArgumentParser) -> list[tuple[str, ...]]:
+def settings_rows(
+    cls: type, prefix: str, command: argparse.ArgumentParser
+) -> list[tuple[str, ...]]:
     comments, helps = field_comments(cls), option_helps(command)
     rows = []
     for field in dataclasses.fields(cls):
         option, help_text = helps.get(field.name, ("", ""))
-        default = field.default
-        shown = "none" if default in (None, "") else f"`{default}`"
-        if isinstance(default, str) and default.startswith(str(ROOT)):
-            shown = f"`{Path(default).relative_to(ROOT)}` (in the package)"
-        what = " ".join(text for text in (help_text, comments.get(field.name, "")) if text)
+        shown = shown_default(field.default) or "none"
+        what = help_text or comments.get(field.name, "")
         rows.append(
             (f"`{prefix}{field.name.upper()}`", f"`{option}`" if option else "", shown, what)
         )
@@ -193,8 +230,13 @@ def operation_section(document: dict[str, Any], method: str, path: str, op: dict
     parameters = [resolve(document, p) for p in op.get("parameters", [])]
     if parameters:
         rows = [
-            (f"`{p['name']}`", p["in"], schema_text(p.get("schema", {})),
-             "yes" if p.get("required") else "", p.get("description", ""))
+            (
+                f"`{p['name']}`",
+                p["in"],
+                schema_text(p.get("schema", {})),
+                "yes" if p.get("required") else "",
+                p.get("description", ""),
+            )
             for p in parameters
         ]
         parts.append(table(("parameter", "in", "type", "required", "description"), rows) + "\n")
@@ -225,8 +267,12 @@ def schema_section(name: str, schema: dict[str, Any]) -> str:
     for prop, spec in properties.items():
         flags = [flag for flag in ("readOnly", "writeOnly") if spec.get(flag)]
         rows.append(
-            (f"`{prop}`", schema_text(spec), "yes" if prop in required else "",
-             " ".join([*(f"({flag})" for flag in flags), spec.get("description", "")]))
+            (
+                f"`{prop}`",
+                schema_text(spec),
+                "yes" if prop in required else "",
+                " ".join([*(f"({flag})" for flag in flags), spec.get("description", "")]),
+            )
         )
     parts.append(table(("field", "type", "required", "description"), rows))
     return "".join(parts)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mockserver.testing import ServedMock, served_mock
-from scripts.docs_examples import MOCK_URL, MUST_SAY, RUN, ROOT, Example, examples, output_matches
+from scripts.docs_examples import MOCK_URL, MUST_SAY, ROOT, RUN, Example, examples, output_matches
 from scripts.docs_examples import pages as doc_pages
 
 ALL = [example for page in doc_pages() for example in examples(page)]
@@ -54,12 +54,12 @@ def statuses(folder: Path) -> list[int]:
 
 
 def check_statuses(example: Example, seen: list[int]) -> None:
-    """No 5xx; a 4xx only where the example or its shown output names that status."""
+    """An error answer (4xx, 5xx) only where the example or its shown output names that status:
+    an injected 503 is the point of an example, an unnamed 400 or 500 a broken one."""
     told = example.code + (example.output.code if example.output else "")
     for status in seen:
-        assert status < 500, f"{example.where}: the mock answered {status}"
         if status >= 400:
-            assert str(status) in told, f"{example.where}: an unexpected {status} answer"
+            assert str(status) in told, f"{example.where}: the mock answered {status}"
 
 
 @pytest.mark.parametrize("page", RUNNABLE_PAGES)
