@@ -4,6 +4,7 @@ built HTML resolves, the reference pages follow the code, and the README stays s
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import subprocess
@@ -11,11 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mockserver import settings
 from mockserver.cli import build_parser
 from mockserver.proxy import settings as proxy_settings
 from scripts import docs_reference
+from scripts.docs_examples import examples
 from scripts.docs_linkcheck import broken_links
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,3 +113,37 @@ def test_the_readme_is_short_and_its_links_lead_somewhere() -> None:
     for target in re.findall(r"\]\(([^)#]+)", readme):
         if "://" not in target:
             assert (ROOT / target).exists(), target
+
+
+def contract_test_options() -> set[str]:
+    command = dict(docs_reference.commands(build_parser()))["contract-test"]
+    return {option for action in command._actions for option in action.option_strings}
+
+
+def test_the_ci_jobs_on_the_contract_tests_page_parse_and_pass_real_options() -> None:
+    page = "docs/contract-tests/index.md"
+    jobs = [e for e in examples(ROOT / page) if e.language == "yaml"]
+    assert len(jobs) == 2  # GitHub Actions and GitLab CI
+    known_variables = set(re.findall(r"CONTRACT_[A-Z_]+", contract_sources()))
+    options = contract_test_options()
+    for job in jobs:
+        text = json.dumps(yaml.safe_load(job.code))  # parses as YAML
+        commands = re.findall(r"mockserver contract-test([^\"]*)", text)
+        assert commands, f"{job.where} runs no `mockserver contract-test`"
+        for command in commands:
+            for option in re.findall(r"(?<!\S)(--[a-z-]+)", command):
+                assert option in options, f"{job.where}: {option} is no option of contract-test"
+        for variable in re.findall(r"CONTRACT_[A-Z_]+", job.code):
+            assert variable in known_variables, f"{job.where}: {variable} is read by nothing"
+
+
+def test_the_contract_tests_option_table_matches_the_command() -> None:
+    page = (ROOT / "docs" / "contract-tests" / "index.md").read_text()
+    rows = re.findall(r"^\| `(--[a-z-]+)[^|]*\|", page, re.MULTILINE)
+    documented = set(rows)
+    assert documented == contract_test_options() - {"-h", "--help", "--junitxml"}
+
+
+def contract_sources() -> str:
+    files = [*(ROOT / "contract_tests").glob("*.py"), ROOT / "mockserver" / "contract_test.py"]
+    return "".join(path.read_text() for path in files)
