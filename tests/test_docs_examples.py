@@ -30,7 +30,16 @@ def mock(tmp_path: Path) -> Iterator[ServedMock]:
         yield served
 
 
+def checkout_view(folder: Path) -> None:
+    """The repository's files, linked into a folder of the test's own: an example reads
+    `openapi.yaml` or `tests/data/...` as in a clone, and what it writes stays in the folder."""
+    for entry in ROOT.iterdir():
+        if entry.name not in (".git", "build") and not (folder / entry.name).exists():
+            (folder / entry.name).symlink_to(entry)
+
+
 def run(example: Example, mock: ServedMock, cwd: Path) -> subprocess.CompletedProcess[str]:
+    checkout_view(cwd)
     code = example.code.replace(MOCK_URL, mock.base_url)
     tools = f"{Path(sys.executable).parent}:{ROOT / 'node_modules' / '.bin'}"
     env = {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}", "DOCS_STATUS_DIR": str(cwd)}
@@ -46,7 +55,7 @@ def run(example: Example, mock: ServedMock, cwd: Path) -> subprocess.CompletedPr
 
 def statuses(folder: Path) -> list[int]:
     found = []
-    for headers in folder.glob("tmp*"):
+    for headers in folder.glob("tmp*"):  # what mktemp names the CURL_PRELUDE's files
         lines = re.findall(r"^HTTP/\S+ (\d{3})", headers.read_text(errors="replace"), re.M)
         found += [int(status) for status in lines[-1:]]
         headers.unlink()
