@@ -59,7 +59,10 @@ def test_python_sdk_with_a_default_session_header(mock: ServedMock, python_sdk: 
     recipe_client = recipe["api"]
     assert isinstance(recipe_client, python_sdk.AuthenticatedClient)
 
-    with recipe_client as anna, recipe_client.with_headers({"X-Mock-Session": "ben"}) as ben:
+    # Another session's client, made before either opens its connection pool (with_headers on
+    # an open client changes the pool both share).
+    other_client = recipe_client.with_headers({"X-Mock-Session": "ben"})
+    with recipe_client as anna, other_client as ben:
         created = create_client.sync(
             client=anna, body=models.ClientCreate(name="Python recipe client")
         )
