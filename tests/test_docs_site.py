@@ -147,3 +147,10 @@ def test_the_contract_tests_option_table_matches_the_command() -> None:
 def contract_sources() -> str:
     files = [*(ROOT / "contract_tests").glob("*.py"), ROOT / "mockserver" / "contract_test.py"]
     return "".join(path.read_text() for path in files)
+
+
+def test_every_yaml_example_in_the_docs_parses() -> None:
+    for page in (ROOT / "docs").rglob("*.md"):
+        for example in examples(page):
+            if example.language in ("yaml", "yml") and not example.code.startswith("--8<--"):
+                assert yaml.safe_load(example.code), example.where
