@@ -24,6 +24,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "openapi.yaml"
 CONTROL = ROOT / "mockserver" / "control" / "control.yaml"
 METHODS = ("get", "post", "put", "patch", "delete")
+# What a schema bounds, as the reference writes it.
+CONSTRAINTS = {
+    "minLength": "min length",
+    "maxLength": "max length",
+    "minimum": "min",
+    "maximum": "max",
+    "maxItems": "max items",
+    "pattern": "pattern",
+    "default": "default",
+}
 GENERATED = "<!-- Generated at build time by scripts/docs_reference.py from {source}. -->\n\n"
 
 
@@ -206,6 +216,11 @@ def schema_text(schema: dict[str, Any]) -> str:
     extras = [f"`{schema['format']}`"] if "format" in schema else []
     if "enum" in schema:
         extras.append("one of " + ", ".join(f"`{value}`" for value in schema["enum"]))
+    extras += [
+        f"{label} {schema[key]}"
+        for key, label in CONSTRAINTS.items()
+        if key in schema and not isinstance(schema[key], dict | list)
+    ]
     if schema.get("nullable"):
         extras.append("nullable")
     return kind + (f" ({'; '.join(extras)})" if extras else "")
