@@ -1,6 +1,7 @@
 """ProperDocs hooks (properdocs.yml `hooks:`): the pages the site builds from other sources.
 
-- the reference pages, generated from the code and the OpenAPI documents (docs_reference.py);
+- the reference pages, generated from the code (docs_reference.py) and the OpenAPI documents
+  (docs_openapi.py);
 - `architecture.md`: the top-level ARCHITECTURE.md (it stays there, the team's rule), its links
   into docs/ made relative to the site;
 - the screenshots, shot from a served mock (docs_screenshots.py) into DOCS_SCREENSHOTS
@@ -22,9 +23,15 @@ from properdocs.structure.files import File, Files
 # ProperDocs loads this file by path; the repository root makes `scripts` importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts import docs_reference, docs_screenshots
+from scripts import docs_openapi, docs_reference, docs_screenshots
 
 ROOT = docs_reference.ROOT
+REFERENCE_PAGES = {
+    "reference/cli.md": docs_reference.cli_page,
+    "reference/settings.md": docs_reference.settings_page,
+    "reference/control-api.md": docs_openapi.control_api_page,
+    "reference/contract.md": docs_openapi.contract_page,
+}
 SCREENSHOTS = Path(os.environ.get("DOCS_SCREENSHOTS", ROOT / "build" / "docs-screenshots"))
 
 
@@ -44,7 +51,7 @@ def screenshots() -> list[Path]:
 
 
 def on_files(files: Files, config: Any) -> Files:
-    pages = {name: make() for name, make in docs_reference.PAGES.items()}
+    pages = {name: make() for name, make in REFERENCE_PAGES.items()}
     pages["architecture.md"] = architecture_page()
     for name, content in pages.items():
         files.append(File.generated(config, name, content=content))

@@ -17,7 +17,7 @@ import yaml
 from mockserver import settings
 from mockserver.cli import build_parser
 from mockserver.proxy import settings as proxy_settings
-from scripts import docs_reference
+from scripts import docs_openapi, docs_reference
 from scripts.docs_examples import examples
 from scripts.docs_linkcheck import broken_links
 
@@ -99,8 +99,8 @@ def test_the_settings_reference_names_every_setting_and_its_variable() -> None:
 
 def test_the_api_references_name_every_operation() -> None:
     for page, source in (
-        (docs_reference.contract_page(), docs_reference.CONTRACT),
-        (docs_reference.control_api_page(), docs_reference.CONTROL),
+        (docs_openapi.contract_page(), docs_openapi.CONTRACT),
+        (docs_openapi.control_api_page(), docs_openapi.CONTROL),
     ):
         operation_ids = re.findall(r"operationId: (\w+)", source.read_text())
         assert operation_ids and all(f"\n### {op}\n" in page for op in operation_ids)
