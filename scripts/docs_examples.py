@@ -3,7 +3,8 @@
 The conventions, for whoever writes a page:
 
 - a ```sh (or bash) or ```python fence is run against a served mock, in page order (one mock
-  per page, so a page can build on its earlier examples); `http://127.0.0.1:8080` is the mock;
+  per page, so a page can build on its earlier examples); `http://127.0.0.1:8080` is the mock,
+  and port 8081 (the proxy's) becomes a free port;
 - a ```json or ```text fence right after it (blank lines between at most) is the output it
   must print; `...` stands for any text. JSON is compared with the spaces after `:` and `,`
   ignored, so the page can show it readable;
@@ -27,6 +28,7 @@ MUST_SAY = {"yaml", "yml", "ts", "js", "mjs", "nginx", "ini", "toml", "dockerfil
 NOTE = re.compile(r"<!--\s*(not run|run by)\s*:?\s*(.*?)\s*-->", re.DOTALL)
 FENCE = re.compile(r"^(?P<indent> *)(?P<ticks>```+)(?P<lang>[\w+-]*)[^\n]*$")
 MOCK_URL = "http://127.0.0.1:8080"
+PROXY_PORT = re.compile(r"\b8081\b")
 
 
 @dataclass

@@ -13,8 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.testing import ServedMock, served_mock
-from scripts.docs_examples import MOCK_URL, MUST_SAY, ROOT, RUN, Example, examples, output_matches
+from mockserver.testing import ServedMock, free_port, served_mock
+from scripts.docs_examples import (
+    MOCK_URL,
+    MUST_SAY,
+    PROXY_PORT,
+    ROOT,
+    RUN,
+    Example,
+    examples,
+    output_matches,
+)
 from scripts.docs_examples import pages as doc_pages
 
 ALL = [example for page in doc_pages() for example in examples(page)]
@@ -40,7 +49,7 @@ def checkout_view(folder: Path) -> None:
 
 def run(example: Example, mock: ServedMock, cwd: Path) -> subprocess.CompletedProcess[str]:
     checkout_view(cwd)
-    code = example.code.replace(MOCK_URL, mock.base_url)
+    code = PROXY_PORT.sub(str(free_port()), example.code.replace(MOCK_URL, mock.base_url))
     tools = f"{Path(sys.executable).parent}:{ROOT / 'node_modules' / '.bin'}"
     env = {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}", "DOCS_STATUS_DIR": str(cwd)}
     command = (
