@@ -5,7 +5,7 @@ BIN     := $(CURDIR)/$(VENV)/bin
 TOOLS   := PATH="$(BIN):$(CURDIR)/node_modules/.bin:$$PATH"
 PYTHON  ?= python3
 
-.PHONY: run test lint bench fuzz sdk lock clean contract-diff
+.PHONY: run test lint bench fuzz sdk lock clean contract-diff docs docs-serve
 
 run: $(VENV)/.run-installed
 	$(BIN)/mockserver serve $(ARGS)
@@ -24,6 +24,18 @@ fuzz: $(VENV)/.test-installed
 
 sdk: $(VENV)/.test-installed node_modules/.installed
 	$(TOOLS) $(BIN)/python -m scripts.build_sdk build/sdk
+
+# The docs site (properdocs.yml) into build/site: strict (a warning, a missing page, a broken
+# link or anchor fails), screenshots shot afresh from a served mock, reference pages generated
+# from the code; then every internal link and anchor of the built HTML is checked.
+docs: $(VENV)/.test-installed node_modules/.installed system-tools
+	rm -rf build/docs-screenshots
+	$(TOOLS) $(BIN)/properdocs build --strict --clean
+	$(BIN)/python -m scripts.docs_linkcheck build/site
+
+# A preview on http://127.0.0.1:8000 (loopback only) that rebuilds on every edit.
+docs-serve: $(VENV)/.test-installed node_modules/.installed system-tools
+	$(TOOLS) $(BIN)/properdocs serve --dev-addr 127.0.0.1:8000
 
 # openapi.yaml against BASE (a git revision; default: before the last commit that changed it).
 # Fails on a breaking change not announced by a major info.version bump. ARGS="--format github"

@@ -32,16 +32,16 @@ class Settings:
     fixtures: str = str(FIXTURES_DIR)
     token: str | None = None
     cors_origins: str = "*"
-    log_level: str = "info"
-    validate_responses: bool = False
+    log_level: str = "info"  # debug, info, warning or error; debug: a line per request
+    validate_responses: bool = False  # also check the mock's answers against the contract
     reset: bool = False
     workers: int = 0  # 0: one process per core (one in all with :memory:)
     durability: str = "os"  # "os": written to the OS before the answer; "disk": also flushed
-    max_body_bytes: int = 1_048_576
+    max_body_bytes: int = 1_048_576  # a larger request body gets a 413 problem
     max_sessions: int = 1000  # sessions besides the default one (X-Mock-Session)
     session_ttl: int = 86_400  # seconds idle after which a session is forgotten; 0: never
     latency: str | None = None  # "50-300": each API request waits that many ms (uniform)
-    spec: str = str(SPEC_PATH)
+    spec: str = str(SPEC_PATH)  # the contract served and enforced
     address_file: str | None = None  # serve writes where it listens here (mockserver health)
 
     @classmethod

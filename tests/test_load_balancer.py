@@ -1,4 +1,5 @@
-"""Several instances behind nginx with deploy/nginx-sessions.conf, the README's config (issue 15).
+"""Several instances behind nginx with deploy/nginx-sessions.conf, the config that
+docs/mock/scale-out.md shows (it includes the file at build time) (issue 15).
 
 Two mock instances (each its own store) and nginx from apt (scripts/ensure-system-tools.sh
 installs it) routing by `X-Mock-Session` with consistent hashing. Sessions must spread over both
@@ -18,22 +19,25 @@ import httpx
 import pytest
 
 from mockserver.testing import ServedMock, free_port, served_mock, stop
+from scripts.docs_examples import snippet
 
-CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "nginx-sessions.conf"
+CONFIG_PATH = "deploy/nginx-sessions.conf"
+CONFIG = Path(__file__).resolve().parent.parent / CONFIG_PATH
 SESSIONS = [f"team-{number}" for number in range(24)]
 AUTH = {"Authorization": "Bearer balanced"}
-README_INSTANCES = ("127.0.0.1:8081", "127.0.0.1:8082")
-README_LISTEN = "listen 127.0.0.1:8080;"
+PAGE_INSTANCES = ("127.0.0.1:8081", "127.0.0.1:8082")
+PAGE_LISTEN = "listen 127.0.0.1:8080;"
 
 pytestmark = pytest.mark.slow
 
 
 def nginx_config(folder: Path, port: int, instances: list[ServedMock]) -> Path:
-    """The README's config with this run's ports, inside a minimal main config of its own."""
+    """The page's config with this run's ports, inside a minimal main config of its own."""
+    assert snippet("docs/mock/scale-out.md", "nginx").strip() == f'--8<-- "{CONFIG_PATH}"'
     site = CONFIG.read_text()
-    assert README_LISTEN in site and all(address in site for address in README_INSTANCES)
-    site = site.replace(README_LISTEN, f"listen 127.0.0.1:{port};")
-    for address, instance in zip(README_INSTANCES, instances, strict=True):
+    assert PAGE_LISTEN in site and all(address in site for address in PAGE_INSTANCES)
+    site = site.replace(PAGE_LISTEN, f"listen 127.0.0.1:{port};")
+    for address, instance in zip(PAGE_INSTANCES, instances, strict=True):
         site = site.replace(address, instance.base_url.removeprefix("http://"))
     (folder / "site.conf").write_text(site)
     main = folder / "nginx.conf"

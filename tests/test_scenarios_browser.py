@@ -1,4 +1,4 @@
-"""The README's Playwright recipes for unhappy paths, run in headless Chromium against a demo
+"""The Playwright recipes of docs/mock/unhappy-paths.md, run in headless Chromium against a demo
 frontend (tests/browser/clients-app.html) on its own origin and a served mock."""
 
 from __future__ import annotations

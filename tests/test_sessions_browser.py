@@ -1,5 +1,6 @@
 """A real browser: two pages, each in its own session through Playwright's extra HTTP headers
-(the README's recipe), see different data on one served mock; the default session sees neither.
+(the recipe in docs/mock/sessions.md), see different data on one served mock; the default
+session sees neither.
 
 Chromium is driven by tests/browser/sessions.mjs; screenshots go to artifacts/screenshots/.
 """

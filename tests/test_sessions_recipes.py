@@ -1,5 +1,6 @@
-"""The README's session recipes for the SDKs, run as written: a default `X-Mock-Session` header on
-the generated Python client and on an openapi-fetch client keeps their data apart."""
+"""The session recipes of docs/mock/sessions.md, run as written: a default `X-Mock-Session` header
+on the generated Python client and on an openapi-fetch client keeps their data apart; the Vite
+config the page includes (tests/recipes/vite.config.mjs) puts each developer in a session."""
 
 from __future__ import annotations
 
@@ -21,11 +22,13 @@ import pytest
 
 from mockserver.testing import ServedMock, free_port, served_mock, stop
 from scripts import build_sdk as sdk
+from scripts.docs_examples import MOCK_URL, snippet
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "recipes"
+PAGE = "docs/mock/sessions.md"
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +53,16 @@ def test_python_sdk_with_a_default_session_header(mock: ServedMock, python_sdk: 
     list_clients = importlib.import_module(f"{sdk.PYTHON_PACKAGE}.api.clients.list_clients")
     models = importlib.import_module(f"{sdk.PYTHON_PACKAGE}.models")
 
-    def sdk_client(session: str):  # type: ignore[no-untyped-def]
-        # The recipe, as the README writes it.
-        return python_sdk.AuthenticatedClient(
-            base_url=mock.api_url, token=TOKEN, headers={"X-Mock-Session": session}
-        )
+    # The recipe, as the page writes it (its session is "anna"), pointed at this mock.
+    recipe: dict[str, object] = {}
+    exec(snippet(PAGE, "python").replace(MOCK_URL, mock.base_url), recipe)
+    recipe_client = recipe["api"]
+    assert isinstance(recipe_client, python_sdk.AuthenticatedClient)
 
-    with sdk_client("py-anna") as anna, sdk_client("py-ben") as ben:
+    # Another session's client, made before either opens its connection pool (with_headers on
+    # an open client changes the pool both share).
+    other_client = recipe_client.with_headers({"X-Mock-Session": "ben"})
+    with recipe_client as anna, other_client as ben:
         created = create_client.sync(
             client=anna, body=models.ClientCreate(name="Python recipe client")
         )
@@ -65,6 +71,11 @@ def test_python_sdk_with_a_default_session_header(mock: ServedMock, python_sdk: 
         seen_by_ben = list_clients.sync(client=ben, search="python recipe")
     assert [c.id for c in seen_by_anna.data] == [created.id]
     assert seen_by_ben.data == [] and seen_by_ben.meta.total == 0
+
+
+def test_the_page_shows_the_vite_config_the_test_runs() -> None:
+    included = snippet(PAGE, "ts", 2)
+    assert included.strip() == '--8<-- "tests/recipes/vite.config.mjs:2:"', included
 
 
 def test_typescript_openapi_fetch_with_a_default_session_header(mock: ServedMock) -> None:
@@ -90,7 +101,7 @@ def test_typescript_openapi_fetch_with_a_default_session_header(mock: ServedMock
 
 @pytest.fixture
 def vite_dev_server(mock: ServedMock, tmp_path: Path) -> Iterator[str]:
-    """The README's vite.config, served by Vite's dev server in front of the mock."""
+    """The page's vite.config, served by Vite's dev server in front of the mock."""
     port = free_port()
     command = [
         str(REPO / "node_modules" / ".bin" / "vite"),

@@ -2,7 +2,7 @@
 
 a2wsgi's WSGIMiddleware, which Connexion's FlaskApp uses, streams: a request crosses between the
 event loop and its thread pool about four times, measured as ~60% of a request's cost here
-(bench/RESULTS.md). A body is at most 1 MiB (the guard enforces it before this point) and
+(docs/benchmarks.md). A body is at most 1 MiB (the guard enforces it before this point) and
 an answer is one small JSON document, so reading the body first and buffering the answer costs
 nothing and leaves one crossing at most. a2wsgi still builds the WSGI environ.
 """

@@ -1,7 +1,7 @@
 """Connexion's validators, tightened where its defaults let bad input through, and cached.
 
 - Connexion deep-copies a parameter and builds a new jsonschema validator for it, and for the
-  body schema, on every request (~5% of a request, see bench/RESULTS.md). The schemas are the
+  body schema, on every request (~5% of a request, see docs/benchmarks.md). The schemas are the
   same objects for the life of the app, so each validator is built once.
 - A query error names its parameter; a parameter given twice is refused rather than one value
   silently winning; an integer must be ASCII digits (Python's int() also takes other scripts').

@@ -24,7 +24,7 @@ class ProxySettings:
     strict: bool = False
     timeout: float = 10.0
     spec: str = str(SPEC_PATH)
-    log_level: str = "info"
+    log_level: str = "info"  # debug, info, warning or error
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **explicit: Any) -> ProxySettings:

@@ -7,7 +7,7 @@ filter on it, which lowercases three fields each time: ~280 ms a search at 100,0
 
 Here each record's searched fields are lowercased once per write and kept joined in one string
 per record, in a plain list: a search is one C-level `in` per record, ~10-20 ms at 100,000
-(bench/RESULTS.md). A trigram index was tried and measured: it answers a rare 3-letter needle
+(docs/benchmarks.md). A trigram index was tried and measured: it answers a rare 3-letter needle
 a few ms sooner, but building it took ~2 s at 100,000 (the start-up budget is 3 s) and ~60 MB,
 and a common needle ("an", "example") was slower through it than by the scan.
 

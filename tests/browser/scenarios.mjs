@@ -1,4 +1,4 @@
-// The README's Playwright recipes for unhappy paths (failed create, slow list, dropped
+// The Playwright recipes of docs/mock/unhappy-paths.md (failed create, slow list, dropped
 // connection, 404 page, verifying a call), run against clients-app.html with playwright-core.
 // Each recipe uses a session of its own: rules and journal never leak between recipes.
 // Usage: node scenarios.mjs <mock url> <token> <screenshot dir> <app page url>
@@ -14,7 +14,7 @@ const [MOCK, token, screenshotDir, appUrl] = requireArgs(import.meta.filename, [
 ]);
 const AUTH = { Authorization: `Bearer ${token}` };
 
-// What the README's beforeEach does: a fresh session, named for the test, on every request.
+// What the page's beforeEach does: a fresh session, named for the test, on every request.
 async function openSession(context, request, name) {
   const session = `e2e-${name}-${Date.now()}`;
   await request.delete(`${MOCK}/__mock/sessions/${session}`, { headers: AUTH });

@@ -1,4 +1,4 @@
-// The README's TypeScript recipe: an openapi-fetch client whose every request carries the
+// docs/mock/sessions.md's TypeScript recipe: an openapi-fetch client whose every request carries the
 // session header. Creates a client in <session>, then prints what <session> and <other> list.
 // Usage: node typescript-session.mjs <api url> <token> <session> <other session> <name>
 import createClient from 'openapi-fetch';

@@ -1,4 +1,4 @@
-// The README's Vite recipe: the dev server's proxy adds this developer's session to every API call.
+// docs/mock/sessions.md shows this file from line 2: a Vite dev server proxy that adds this developer's session to every API call.
 import { defineConfig } from 'vite';
 import { userInfo } from 'node:os';
 
