@@ -31,6 +31,7 @@ from mockserver.store.model import (
     parse_timestamp,
     timestamp,
 )
+from mockserver.store.reseed import reseed
 from mockserver.store.sessions import DEFAULT, Limits, Session, SessionLimit, SessionNotFound
 from mockserver.store.waiting import holding
 from mockserver.store.wal import Entry, Transaction, Wal
@@ -190,6 +191,14 @@ class ClientStore:
         with self._writing() as transaction:
             self._live(transaction, session)
             self._log(transaction, {"s": session, "import": records})
+
+    def replace_seed(self, records: list[Record], job_counts: JobCounts) -> None:
+        """New fixtures under every session, their writes kept (`serve --watch`; reseed.py)."""
+        with self._writing() as transaction:
+            carried = reseed(self.memory, records)
+            self._seed, self._job_counts = self.memory.seed, job_counts
+            if carried is not None:
+                self._log(transaction, carried)
 
     # Locks, sessions' lifecycle and request counts.
 
