@@ -132,11 +132,11 @@ def _fixtures(folder: Path, spec: dict[str, Any]) -> tuple[list[Record], JobCoun
     try:
         seed = load_clients(folder, spec)
     except FixtureError as error:
-        raise ReloadError(folder / "clients.json", str(error)) from None
+        raise ReloadError(folder.resolve() / "clients.json", str(error)) from None
     try:
         counts = load_job_counts(folder)
     except FixtureError as error:
-        raise ReloadError(folder / "jobs.json", str(error)) from None
+        raise ReloadError(folder.resolve() / "jobs.json", str(error)) from None
     return seed, counts
 
 
