@@ -28,6 +28,7 @@ from starlette.middleware.cors import CORSMiddleware
 from mockserver.api import clients
 from mockserver.contract import ContractPaths, load_spec
 from mockserver.control import bodiless_operations, control_handler, control_spec
+from mockserver.control.waits import ControlWaits
 from mockserver.faults import EXTENSION_KEY as DEGRADED_KEY
 from mockserver.faults import Degraded
 from mockserver.http import problems
@@ -122,6 +123,7 @@ def add_scenarios(app: FlaskApp, settings: Settings) -> None:
     app.app.extensions[clients.STORE_KEY].on_forgotten = scenarios.forget
     app.add_middleware(RequestJournal, MiddlewarePosition.BEFORE_EXCEPTION, scenarios=scenarios)
     app.add_middleware(ScenarioRules, MiddlewarePosition.BEFORE_CONTEXT, scenarios=scenarios)
+    app.add_middleware(ControlWaits, MiddlewarePosition.BEFORE_CONTEXT, scenarios=scenarios)
 
 
 def open_store(settings: Settings) -> ClientStore:

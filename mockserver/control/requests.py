@@ -21,6 +21,13 @@ def list_requests(
     return {"data": found, "meta": {"total": len(found)}}, 200, JSON
 
 
+def follow_requests(name: str, after: str | None = None, wait: float | None = None) -> Answer:
+    # `wait` was spent before this handler ran (control/waits.py), on the event loop.
+    entries, found = current_scenarios().journal.after(name, after)
+    last = entries[-1]["id"] if entries else (after if found else None)
+    return {"data": entries, "meta": {"found": found, "last": last}}, 200, JSON
+
+
 def clear_requests(name: str) -> Answer:
     current_scenarios().journal.clear(name)
     return no_content()

@@ -88,6 +88,35 @@ class Journal:
         found.sort(key=lambda entry: entry["t"])
         return [shown(entry) for entry in found]
 
+    def after(self, session: str, last: str | None) -> tuple[list[Entry], bool]:
+        """The entries appended after the one with id `last`, in the order appended (the live
+        feed), and whether `last` was still there; without it, or when it is gone (cleared,
+        or cut back past it), every entry kept."""
+        if self._folder is None:
+            with self._lock:
+                raw = list(self._memory.get(session, ()))
+            ids = [entry.get("i") for entry in raw]
+            found = last is not None and last in ids
+            newer = raw[len(ids) - ids[::-1].index(last) :] if found else raw
+            return [shown(entry) for entry in newer], found
+        with self._lock, self._locked(session, fcntl.LOCK_SH) as descriptor:
+            data = _complete(descriptor)
+        # The id is each line's last key (the middleware adds it last), so this cannot match a
+        # header or a body that happens to hold the same text.
+        at = -1 if last is None else data.rfind(b'"i":"' + last.encode() + b'"}\n')
+        lines = data[data.index(b"\n", at) + 1 :].splitlines() if at >= 0 else data.splitlines()
+        return [shown(json.loads(line)) for line in lines[-LIMIT:]], at >= 0
+
+    def version(self, session: str) -> tuple[int, int]:
+        """Changes whenever an entry is added or the journal cleared: cheap to ask often."""
+        if self._folder is None:
+            with self._lock:
+                kept = self._memory.get(session, ())
+                return len(kept), id(kept[-1]) if kept else 0
+        with self._lock:
+            status = os.fstat(self._descriptor(session))
+        return status.st_size, status.st_mtime_ns
+
     def clear(self, session: str) -> None:
         if self._folder is None:
             with self._lock:
@@ -145,13 +174,35 @@ def shown(entry: Entry) -> Entry:
         "duration_ms": entry["d"],
         "rule": entry["r"],
         "fault": entry["f"],
+        "id": entry.get("i"),
+        "prefer": entry.get("w"),
+        "problem": entry.get("x"),
+        "why": why(entry),
     }
 
 
+def why(entry: Entry) -> str:
+    """What decided the answer, in a few words (the dashboard's column)."""
+    if entry["r"]:
+        return f"rule {entry['r']}" + (f": fault {entry['f']}" if entry["f"] else "")
+    if entry.get("w"):
+        return f"Prefer: {entry['w']}"
+    if entry.get("x"):
+        return f"problem: {entry['x']}"
+    if entry["o"] is None:
+        return "not in the contract"
+    return "the mock's handler"
+
+
 def _lines(descriptor: int) -> list[bytes]:
+    return _complete(descriptor).splitlines()
+
+
+def _complete(descriptor: int) -> bytes:
+    """The file's complete lines."""
     size = os.fstat(descriptor).st_size
     data = os.pread(descriptor, size, 0)
-    return data[: data.rfind(b"\n") + 1].splitlines()
+    return data[: data.rfind(b"\n") + 1]
 
 
 def _keep_newest(descriptor: int) -> None:
