@@ -29,6 +29,7 @@ from mockserver.api import clients
 from mockserver.contract import ContractPaths, load_spec
 from mockserver.control import bodiless_operations, control_handler, control_spec
 from mockserver.control.waits import ControlWaits
+from mockserver.dashboard import Dashboard
 from mockserver.faults import EXTENSION_KEY as DEGRADED_KEY
 from mockserver.faults import Degraded
 from mockserver.http import problems
@@ -73,6 +74,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         write_threads=None if settings.durability == "disk" else 1,
     )
     app.add_middleware(SessionHeader, MiddlewarePosition.BEFORE_ROUTING)
+    # The page at /__mock/ and its files: inside the error table, so a missing file is a problem.
+    app.add_middleware(
+        Dashboard, MiddlewarePosition.BEFORE_ROUTING, base_path=control["servers"][0]["url"]
+    )
     app.add_middleware(
         RouteGuard,
         MiddlewarePosition.BEFORE_SECURITY,
