@@ -19,7 +19,15 @@ pytestmark = pytest.mark.slow
 
 TOKEN = "dashboard-browser-token"
 DOCS_IMAGES = REPO / "docs" / "images"
-VIEWS = ("token", "requests", "sessions", "rules", "requests-phone", "sessions-phone", "rules-phone")
+VIEWS = (
+    "token",
+    "requests",
+    "sessions",
+    "rules",
+    "requests-phone",
+    "sessions-phone",
+    "rules-phone",
+)
 SESSION = "dash-live"
 
 
@@ -84,7 +92,7 @@ def test_a_click_shows_headers_and_body_and_copies_a_curl(report: dict[str, Any]
     assert report["clipboard"] == detail["curl"]
     assert detail["curl"].startswith("curl -X POST 'http://127.0.0.1:")
     assert '-H "Authorization: Bearer $MOCK_TOKEN"' in detail["curl"]
-    assert "--data-raw '{\"name\":\"Dash Created\"}'" in detail["curl"]
+    assert '--data-raw \'{"name":"Dash Created"}\'' in detail["curl"]
 
 
 def test_script_in_paths_headers_and_bodies_is_shown_as_text_and_never_runs(
@@ -92,7 +100,9 @@ def test_script_in_paths_headers_and_bodies_is_shown_as_text_and_never_runs(
 ) -> None:
     hostile = report["hostileDetail"]
     assert hostile["heading"].startswith("GET /api/v1/clients/<img src=x onerror=window.__pwned=1>")
-    assert ["x-evil", '<script>window.__pwned=2;console.log("pwned")</script>'] in hostile["headers"]
+    assert ["x-evil", '<script>window.__pwned=2;console.log("pwned")</script>'] in hostile[
+        "headers"
+    ]
     assert any("onerror" in row["cells"][2] for row in report["rows"])
     assert report["pwned"] is None
     assert report["injectedElements"] == 0

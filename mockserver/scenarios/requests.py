@@ -104,8 +104,13 @@ class Journal:
         # The id is each line's last key (the middleware adds it last), so this cannot match a
         # header or a body that happens to hold the same text.
         at = -1 if last is None else data.rfind(b'"i":"' + last.encode() + b'"}\n')
-        lines = data[data.index(b"\n", at) + 1 :].splitlines() if at >= 0 else data.splitlines()
-        return [shown(json.loads(line)) for line in lines[-LIMIT:]], at >= 0
+        if at < 0:
+            return [shown(json.loads(line)) for line in data.splitlines()[-LIMIT:]], False
+        # Everything the file still holds after it: a reader that fell behind misses nothing
+        # that is left.
+        return [
+            shown(json.loads(line)) for line in data[data.index(b"\n", at) + 1 :].splitlines()
+        ], True
 
     def version(self, session: str) -> tuple[int, int]:
         """Changes whenever an entry is added or the journal cleared: cheap to ask often."""
