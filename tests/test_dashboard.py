@@ -136,9 +136,9 @@ def test_the_feed_goes_on_after_the_last_entry_seen_in_order(mock: ServedMock) -
     send(mock, "feed-order", 6)
     first = feed(mock, "feed-order")
     assert first["meta"]["found"] is False  # no cursor: everything kept
-    ids = [entry["id"] for entry in first["data"]]
+    ids = [entry["i"] for entry in first["data"]]
     assert first["meta"]["last"] == ids[-1]
-    assert [entry["query"] for entry in first["data"]] == [f"offset={n}" for n in range(6)]
+    assert [entry["q"] for entry in first["data"]] == [f"offset={n}" for n in range(6)]
     # Unique, and each worker counts its own entries of the session from 1 without a gap.
     assert len(set(ids)) == 6
     by_worker: dict[str, list[int]] = {}
@@ -149,7 +149,7 @@ def test_the_feed_goes_on_after_the_last_entry_seen_in_order(mock: ServedMock) -
     send(mock, "feed-order", 2)
     then = feed(mock, "feed-order", after=first["meta"]["last"])
     assert then["meta"]["found"] is True
-    assert [entry["query"] for entry in then["data"]] == ["offset=0", "offset=1"]
+    assert [entry["q"] for entry in then["data"]] == ["offset=0", "offset=1"]
     assert feed(mock, "feed-order", after=then["meta"]["last"])["data"] == []
 
 
@@ -204,7 +204,7 @@ def test_after_a_cut_back_the_ids_tell_how_many_were_missed(
             headers=AUTH,
         ).json()
     assert then["meta"]["found"] is False
-    numbers = [int(entry["id"].split(".")[1]) for entry in then["data"]]
+    numbers = [int(entry["i"].split(".")[1]) for entry in then["data"]]
     assert numbers == [19, 20, 21, 22, 23]  # 4 to 18 were missed: the reader can say so
 
 
@@ -223,7 +223,7 @@ def test_each_entry_says_why_it_was_answered(
 ) -> None:
     method, path, headers = request_
     api.request(method, f"/api/v1{path}", headers={**AUTH, **headers})
-    (entry,) = api.get("/__mock/sessions/default/requests/feed", headers=AUTH).json()["data"]
+    (entry,) = api.get("/__mock/sessions/default/requests", headers=AUTH).json()["data"]
     assert entry["why"].startswith(why), entry
     assert entry["id"].endswith(".1")
 

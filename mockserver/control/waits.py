@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -42,19 +43,21 @@ class ControlWaits:
                 query = parse_qs(scope["query_string"].decode("latin-1"))
                 after = query.get("after", [None])[0]
                 wait = float(query.get("wait", ["0"])[0])
-                await self._until(session, wait, lambda: self._fed(session, after))
+                # Any change of the journal after that is news: its handler reads it.
+                await self._until(session, wait, lambda: self._fed(session, after), _always)
             else:
                 body = await _read(receive)
                 asked = json.loads(body)
-                await self._until(
-                    session, float(asked.get("wait", 0)), lambda: self._held(session, asked)
-                )
+                held = partial(self._held, session, asked)
+                await self._until(session, float(asked.get("wait", 0)), held, held)
                 receive = _replay(body, receive)
         await self.app(scope, receive, send)
 
-    async def _until(self, session: str, wait: float, ready: Callable[[], bool]) -> None:
-        """Return once `ready()` or after `wait` seconds; `ready` is asked again only when the
-        session's journal changed."""
+    async def _until(
+        self, session: str, wait: float, ready: Callable[[], bool], again: Callable[[], bool]
+    ) -> None:
+        """Return once `ready()`, then `again()` each time the session's journal changed, says
+        so, or after `wait` seconds."""
         if wait <= 0 or ready():
             return
         loop = asyncio.get_running_loop()
@@ -65,7 +68,7 @@ class ControlWaits:
             version = self.scenarios.journal.version(session)
             if version != seen:
                 seen = version
-                if ready():
+                if again():
                     return
 
     def _fed(self, session: str, after: str | None) -> bool:
@@ -74,6 +77,10 @@ class ControlWaits:
 
     def _held(self, session: str, asked: dict[str, Any]) -> bool:
         return bool(run(self.scenarios, session, asked)["held"])
+
+
+def _always() -> bool:
+    return True
 
 
 async def _read(receive: Receive) -> bytes:

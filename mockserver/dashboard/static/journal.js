@@ -4,6 +4,7 @@
 import { Unauthorized, call, sessionPath } from './api.js';
 import { $, h, localTime, notify, sleep, statusClass } from './dom.js';
 import { asCurl } from './curl.js';
+import { fromLine } from './entries.js';
 
 const KEPT = 1000; // as the journal keeps
 const LONG_POLL_S = 20;
@@ -42,7 +43,7 @@ export class JournalView {
         const page = await call('GET', sessionPath(this.session, '/requests/feed'), { query, signal });
         if (signal.aborted) return;
         this.setState('live');
-        this.add(page.data, page.meta.found || this.last === null);
+        this.add(page.data.map(fromLine), page.meta.found || this.last === null);
         this.last = page.meta.last;
         if (page.data.length) await sleep(BATCH_MS, signal);
       } catch (error) {
