@@ -29,6 +29,8 @@ from starlette.middleware.cors import CORSMiddleware
 from mockserver.api import clients
 from mockserver.contract import ContractPaths, load_spec
 from mockserver.control import bodiless_operations, control_handler, control_spec
+from mockserver.control.waits import ControlWaits
+from mockserver.dashboard import Dashboard
 from mockserver.faults import EXTENSION_KEY as DEGRADED_KEY
 from mockserver.faults import Degraded
 from mockserver.http import problems
@@ -98,6 +100,10 @@ def build_app(
         write_threads=None if settings.durability == "disk" else 1,
     )
     app.add_middleware(SessionHeader, MiddlewarePosition.BEFORE_ROUTING)
+    # The page at /__mock/ and its files: inside the error table, so a missing file is a problem.
+    app.add_middleware(
+        Dashboard, MiddlewarePosition.BEFORE_ROUTING, base_path=control["servers"][0]["url"]
+    )
     app.add_middleware(RouteGuard, MiddlewarePosition.BEFORE_SECURITY, paths=ContractPaths(spec))
     app.add_middleware(
         RouteGuard, MiddlewarePosition.BEFORE_SECURITY, paths=ContractPaths(control), status=400
@@ -141,6 +147,7 @@ def add_scenarios(app: FlaskApp, scenarios: Scenarios) -> None:
     app.app.extensions[SCENARIOS_KEY] = scenarios
     app.add_middleware(RequestJournal, MiddlewarePosition.BEFORE_EXCEPTION, scenarios=scenarios)
     app.add_middleware(ScenarioRules, MiddlewarePosition.BEFORE_CONTEXT, scenarios=scenarios)
+    app.add_middleware(ControlWaits, MiddlewarePosition.BEFORE_CONTEXT, scenarios=scenarios)
 
 
 def open_store(settings: Settings, spec: dict[str, Any] | None = None) -> ClientStore:
