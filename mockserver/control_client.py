@@ -96,7 +96,8 @@ class MockControl:
 
     def forget(self) -> None:
         """Delete the session (its data, rules and journal)."""
-        self._call("DELETE", "")
+        # The session's own URL: httpx joins "" to its base URL with a trailing slash.
+        self._call("DELETE", str(self._http.base_url).rstrip("/"))
 
     def close(self) -> None:
         self._http.close()
