@@ -139,4 +139,3 @@ def _root(url: str) -> str:
     for suffix in ("/api/v1", "/__mock"):
         root = root.removesuffix(suffix)
     return root
-
