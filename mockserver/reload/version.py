@@ -50,7 +50,7 @@ def files_of(settings: Settings) -> frozenset[Path]:
 
 def build_version(settings: Settings, kept: Kept) -> Version:
     """A new version from the files as they are now; ReloadError says what stops it."""
-    from mockserver.app import build_app, handler_for
+    from mockserver.app import handler_for
     from mockserver.control import CONTROL_SPEC, control_handler
     from mockserver.scenarios.answers import Catalog
 
@@ -59,14 +59,16 @@ def build_version(settings: Settings, kept: Kept) -> Version:
     files = watched_files(contract, Path(settings.fixtures), CONTROL_SPEC)
     stamp = digest(files)
     spec = contract.spec
-    _check_openapi(spec, contract_path)
+    _check_version(spec, contract_path)
     control = _at(CONTROL_SPEC, lambda: _control(spec))
-    _check_openapi(control, CONTROL_SPEC)
+    _check_version(control, CONTROL_SPEC)
     _check_handlers(spec, contract_path, handler_for)
     _check_handlers(control, CONTROL_SPEC, control_handler)
     seed, counts = _fixtures(Path(settings.fixtures), spec)
     catalog = _at(contract_path, lambda: Catalog(spec))
-    app = _at(contract_path, lambda: build_app(settings, spec, control, kept))
+    app = _at(
+        contract_path, lambda: _built(settings, {contract_path: spec, CONTROL_SPEC: control}, kept)
+    )
     _at(contract_path, lambda: _warm(app))
     base_path = spec["servers"][0]["url"].rstrip("/")
     return Version(app, files, stamp, seed, counts, catalog, base_path)
@@ -90,18 +92,33 @@ def _control(contract: dict[str, Any]) -> dict[str, Any]:
     return control_spec(contract)
 
 
-def _check_openapi(spec: dict[str, Any], file: Path) -> None:
-    from connexion.exceptions import InvalidSpecification
-    from connexion.spec import Specification
-
+def _check_version(spec: dict[str, Any], file: Path) -> None:
     version = str(spec.get("openapi", ""))
     if not version.startswith("3.0."):
         raise ReloadError(file, f"openapi: {version!r}: the mock serves OpenAPI 3.0.x documents")
+
+
+def _built(settings: Settings, documents: dict[Path, dict[str, Any]], kept: Kept) -> FlaskApp:
+    """The app; Connexion validates both documents as it adds them (the most of a reload's
+    time, so not done twice): when one is refused, the one at fault is found afterwards."""
+    from connexion.exceptions import InvalidSpecification
+    from connexion.spec import Specification
+
+    from mockserver.app import build_app
+
+    spec, control = documents.values()
     try:
-        Specification.from_dict(copy.deepcopy(spec))
-    except InvalidSpecification as error:
-        where = "/".join(str(part) for part in error.absolute_path) or "(document)"
-        raise ReloadError(file, f"not valid OpenAPI 3.0 at {where}: {error.message}") from None
+        return build_app(settings, spec, control, kept)
+    except InvalidSpecification:
+        for file, document in documents.items():
+            try:
+                Specification.from_dict(copy.deepcopy(document))
+            except InvalidSpecification as error:
+                where = "/".join(str(part) for part in error.absolute_path) or "(document)"
+                raise ReloadError(
+                    file, f"not valid OpenAPI 3.0 at {where}: {error.message}"
+                ) from None
+        raise
 
 
 def _check_handlers(
