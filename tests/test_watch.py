@@ -258,3 +258,70 @@ def files_of_served(files: Path) -> frozenset[Path]:
     return files_of(
         Settings.load(spec=str(files / "openapi.yaml"), fixtures=str(files / "fixtures"))
     )
+
+
+def test_new_fixtures_in_the_store_leave_both_workers_agreeing_on_every_session(
+    tmp_path: Path,
+) -> None:
+    """Two stores on one file, as two workers: the default session takes new fixtures while it
+    only read and keeps its records once written; a session over the seed keeps its writes."""
+    from mockserver.contract import load_spec
+    from mockserver.store import ClientStore
+    from mockserver.store.fixtures import load_clients
+    from mockserver.store.model import Filters
+
+    fixtures = load_clients(FIXTURES_DIR, load_spec(str(SPEC_PATH)))
+    first, second = (
+        ClientStore.open(str(tmp_path / "db.json"), lambda: fixtures, {}) for _ in range(2)
+    )
+
+    def names(store: ClientStore, session: str = "default") -> set[str]:
+        return {c["name"] for c in store.find(Filters(), 1000, 0, session).items}
+
+    written = second.insert({**fixtures[0], "id": "own", "name": "Own"}, session="writer")
+    renamed = [{**fixtures[0], "name": "Renamed"}, *fixtures[1:3]]
+    first.replace_seed(renamed, {})
+    assert names(second) == {"Renamed", *(c["name"] for c in fixtures[1:3])}, "before reloading"
+    second.replace_seed(renamed, {})
+    assert names(first, "writer") == names(second, "writer") == {*names(first), written["name"]}
+    second.insert({**fixtures[5], "id": "mine", "name": "Mine"})
+    for store in (second, first):
+        store.replace_seed(fixtures[:2], {})
+    assert (
+        names(first)
+        == names(second)
+        == {"Renamed", fixtures[1]["name"], fixtures[2]["name"], "Mine"}
+    ), "a written default session keeps its records"
+    assert names(first, "writer") == {fixtures[0]["name"], fixtures[1]["name"], "Own"}
+    for store in (first, second):
+        store.close()
+
+
+def test_a_worker_started_after_an_edit_catches_up(files: Path) -> None:
+    with watched_mock(files, workers=2) as served:
+        keep_clients(files, 4)
+        expected = digest(files_of_served(files))
+        pids = workers_serving(served, expected)
+        os.kill(min(pids), 9)  # the supervisor forks a replacement from its first version
+        replaced = workers_serving(served, expected, besides=min(pids))
+        assert min(pids) not in replaced and len(replaced) == 2
+
+
+def workers_serving(served: ServedMock, expected: str, besides: int | None = None) -> set[int]:
+    """The pids of both workers, once each answers with the files' digest."""
+    current: set[int] = set()
+    others: dict[int, Any] = {}
+
+    def both() -> bool:
+        try:
+            answer = httpx.get(served.base_url + "/__mock/health", timeout=10).json()
+        except httpx.HTTPError:
+            return False  # the killed worker's connection
+        if answer["pid"] != besides and answer["reload"]["digest"] == expected:
+            current.add(answer["pid"])
+        else:
+            others[answer["pid"]] = answer["reload"]
+        return len(current) == 2
+
+    wait_for(both, lambda: f"two workers on {expected}: {current}; others: {others}")
+    return current

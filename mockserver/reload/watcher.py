@@ -26,6 +26,7 @@ logger = logging.getLogger("mockserver.reload")
 # nothing changed for STEP ms, or after DEBOUNCE ms of constant changes.
 STEP_MS = 50
 DEBOUNCE_MS = 400
+QUIET_MS = 300  # watchfiles yields an empty set after this long without a change
 
 
 async def watch(target: ReloadableApp) -> None:
@@ -38,13 +39,21 @@ async def watch(target: ReloadableApp) -> None:
         # The folders, not the files: an editor saves by renaming a new file over the old one.
         folders = sorted({path.parent for path in files if path.parent.is_dir()})
         logger.debug("watching %s", ", ".join(str(path) for path in sorted(files)))
-        async for _changes in awatch(
+        # The watcher starts in a thread a moment after awatch is called: an edit in between
+        # would go unseen, so the files are compared once more at its first quiet spell.
+        caught_up = False
+        async for changes in awatch(
             *folders,
             watch_filter=_only(files),
             recursive=False,
             step=STEP_MS,
             debounce=DEBOUNCE_MS,
+            rust_timeout=QUIET_MS,
+            yield_on_timeout=True,
         ):
+            if not changes and caught_up:
+                continue
+            caught_up = True
             if target.changed():
                 await target.reload()
             if target.files != files:
