@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ from mockserver.testing import ServedMock, served_mock
 
 pytestmark = pytest.mark.slow
 
+BROWSER = Path(__file__).resolve().parent / "browser"
 RELOAD_TIMEOUT = 15  # seconds: a reload takes about one here, on a loaded machine
 
 
@@ -325,3 +327,28 @@ def workers_serving(served: ServedMock, expected: str, besides: int | None = Non
 
     wait_for(both, lambda: f"two workers on {expected}: {current}; others: {others}")
     return current
+
+
+def test_the_dashboard_shows_an_edit_that_cannot_be_served_until_it_is_fixed(
+    files: Path, one_worker: ServedMock
+) -> None:
+    good = files / "clients-good.json"
+    shutil.copy(clients_file(files), good)
+    write_atomically(clients_file(files), '[{"id": "x"}]')
+    finished = subprocess.run(
+        [
+            "node",
+            str(BROWSER / "reload-banner.mjs"),
+            one_worker.base_url,
+            str(clients_file(files)),
+            str(good),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=BROWSER.parent.parent,
+    )
+    assert finished.returncode == 0, finished.stderr
+    seen = json.loads(finished.stdout)
+    assert "clients.json" in seen["shown"] and "record 0" in seen["shown"], seen
+    assert seen["hidden"] is True

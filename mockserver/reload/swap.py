@@ -88,15 +88,14 @@ class ReloadableApp:
 
 
 def watched(app: Any, settings: Settings) -> ReloadableApp:
-    """`app` (create_app's) served under --watch."""
-    from mockserver.app import Kept
-    from mockserver.reload.status import RELOAD_KEY
-
-    extensions = app.app.extensions
+    """`app` (create_app's) served under --watch, with what its versions share."""
     from mockserver.api.clients import STORE_KEY
+    from mockserver.app import Kept
     from mockserver.faults import EXTENSION_KEY as DEGRADED_KEY
+    from mockserver.reload.status import RELOAD_KEY
     from mockserver.scenarios.engine import EXTENSION_KEY as SCENARIOS_KEY
 
+    extensions = app.app.extensions
     kept = Kept(
         extensions[STORE_KEY],
         extensions[SCENARIOS_KEY],

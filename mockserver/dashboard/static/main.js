@@ -3,6 +3,7 @@
 import { Unauthorized, call, documents, setToken } from './api.js';
 import { $, notify, option } from './dom.js';
 import { JournalView, fillOperations } from './journal.js';
+import { watchReload } from './reload.js';
 import { RulesView } from './rules.js';
 import { SessionsView } from './sessions.js';
 
@@ -74,6 +75,7 @@ async function start() {
   await sessions.refresh();
   showView();
   setInterval(() => sessions.refresh().catch(() => {}), SESSIONS_EVERY_MS);
+  watchReload();
   document.body.dataset.ready = 'true';
 }
 
