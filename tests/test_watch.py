@@ -127,6 +127,8 @@ def test_new_fixtures_reach_the_sessions_that_only_read_and_writes_rules_journal
     assert written["meta"]["total"] == 4
     assert created["id"] in {c["id"] for c in written["data"]}, "a session's writes are kept"
     assert writer.get(f"/api/v1/clients/{records[1]['id']}").headers["x-mock-rule"] == rule["id"]
+    assert writer.post("/api/v1/clients", json={"name": "After"}).status_code == 201
+    assert writer.put(f"/api/v1/clients/{created['id']}", json={"name": "Put"}).status_code == 200
     journal = mock.get("/__mock/sessions/writer/requests").json()
     assert any(entry["method"] == "POST" for entry in journal["data"]), "the journal is kept"
 
