@@ -8,7 +8,7 @@ PYTHON  ?= python3
 .PHONY: run test lint bench fuzz sdk lock clean contract-diff docs docs-serve
 
 run: $(VENV)/.run-installed
-	$(BIN)/mockserver serve $(ARGS)
+	MOCKSERVER_WATCH=$${MOCKSERVER_WATCH-true} $(BIN)/mockserver serve $(ARGS)
 
 test: $(VENV)/.test-installed node_modules/.installed system-tools
 	$(TOOLS) $(BIN)/pytest $(PYTEST_ARGS)

@@ -11,6 +11,7 @@ import json
 import re
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from mockserver.api import clients
 from mockserver.contract import ContractPaths, load_spec
 from mockserver.control import EXTENSION_KEY as CONTROL_KEY
 from mockserver.control import bodiless_operations, control_handler, control_spec
+from mockserver.control.waits import ControlWaits
+from mockserver.dashboard import Dashboard
 from mockserver.faults import EXTENSION_KEY as DEGRADED_KEY
 from mockserver.faults import Degraded
 from mockserver.http import problems
@@ -37,6 +40,8 @@ from mockserver.http.bridge import serve_on_the_loop
 from mockserver.http.guards import BodyGuard, RouteGuard
 from mockserver.http.session import SessionHeader
 from mockserver.http.validation import VALIDATOR_MAP
+from mockserver.reload.files import load_contract
+from mockserver.reload.status import RELOAD_KEY, ReloadStatus
 from mockserver.scenarios.engine import EXTENSION_KEY as SCENARIOS_KEY
 from mockserver.scenarios.engine import Scenarios
 from mockserver.scenarios.middleware import RequestJournal, ScenarioRules
@@ -47,28 +52,51 @@ from mockserver.store.fixtures import load_clients, load_job_counts
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
     settings = Settings.load(**overrides) if settings is None else settings.replace(**overrides)
+    spec = load_contract(Path(settings.spec)).spec
+    store = open_store(settings, spec)
+    scenarios = Scenarios.for_store(
+        spec, None if settings.in_memory else settings.db, settings.latency
+    )
+    store.on_forgotten = scenarios.forget
     # One record a process of what cannot reach the disk; every part that writes reports to it.
     degraded = Degraded()
-    store = open_store(settings)
     store.report_to(degraded)
+    kept = Kept(store, scenarios, degraded, ReloadStatus(watching=settings.watch))
+    return build_app(settings, spec, control_spec(spec), kept)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What outlives a version of the app (`serve --watch` builds a new one on each edit)."""
+
+    store: ClientStore
+    scenarios: Scenarios
+    degraded: Degraded
+    reload: ReloadStatus
+
+
+def build_app(
+    settings: Settings, spec: dict[str, Any], control: dict[str, Any], kept: Kept
+) -> FlaskApp:
+    """The mock serving these documents over what is kept."""
     app = flask_app(settings.token)
     app.add_api(
-        copy.deepcopy(load_spec(settings.spec)),
+        copy.deepcopy(spec),
         resolver=Resolver(function_resolver=handler_for),
         strict_validation=True,
         validate_responses=settings.validate_responses,
     )
     # The mock's own features: their own document, routed and validated the same way.
-    control = control_spec(load_spec(settings.spec))
     app.add_api(
         control,
         resolver=Resolver(function_resolver=control_handler),
         strict_validation=True,
         validate_responses=settings.validate_responses,
     )
-    app.app.extensions[clients.STORE_KEY] = store
+    app.app.extensions[clients.STORE_KEY] = kept.store
     app.app.extensions[CONTROL_KEY] = control
-    app.app.extensions[DEGRADED_KEY] = degraded
+    app.app.extensions[DEGRADED_KEY] = kept.degraded
+    app.app.extensions[RELOAD_KEY] = kept.reload
     serve_on_the_loop(
         app,
         # Inline unless a write waits for its flush to disk.
@@ -76,11 +104,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         write_threads=None if settings.durability == "disk" else 1,
     )
     app.add_middleware(SessionHeader, MiddlewarePosition.BEFORE_ROUTING)
+    # The page at /__mock/ and its files: inside the error table, so a missing file is a problem.
     app.add_middleware(
-        RouteGuard,
-        MiddlewarePosition.BEFORE_SECURITY,
-        paths=ContractPaths(load_spec(settings.spec)),
+        Dashboard, MiddlewarePosition.BEFORE_ROUTING, base_path=control["servers"][0]["url"]
     )
+    app.add_middleware(RouteGuard, MiddlewarePosition.BEFORE_SECURITY, paths=ContractPaths(spec))
     app.add_middleware(
         RouteGuard, MiddlewarePosition.BEFORE_SECURITY, paths=ContractPaths(control), status=400
     )
@@ -100,8 +128,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         expose_headers=["Location", "Preference-Applied", "X-Mock-Rule", "X-Mock-Outside-Contract"],
         max_age=600,
     )
-    add_scenarios(app, settings)
-    problems.register(app, load_spec(settings.spec), control)
+    add_scenarios(app, kept.scenarios)
+    problems.register(app, spec, control)
     return app
 
 
@@ -117,18 +145,16 @@ def flask_app(token: str | None) -> FlaskApp:
     )
 
 
-def add_scenarios(app: FlaskApp, settings: Settings) -> None:
+def add_scenarios(app: FlaskApp, scenarios: Scenarios) -> None:
     """Rules, Prefer, latency and the request journal; the journal inside CORS, so a preflight
     is not an API request, and outside the error handling, so it sees every answer."""
-    db = None if settings.in_memory else settings.db
-    scenarios = Scenarios.for_store(load_spec(settings.spec), db, settings.latency)
     app.app.extensions[SCENARIOS_KEY] = scenarios
-    app.app.extensions[clients.STORE_KEY].on_forgotten = scenarios.forget
     app.add_middleware(RequestJournal, MiddlewarePosition.BEFORE_EXCEPTION, scenarios=scenarios)
     app.add_middleware(ScenarioRules, MiddlewarePosition.BEFORE_CONTEXT, scenarios=scenarios)
+    app.add_middleware(ControlWaits, MiddlewarePosition.BEFORE_CONTEXT, scenarios=scenarios)
 
 
-def open_store(settings: Settings) -> ClientStore:
+def open_store(settings: Settings, spec: dict[str, Any] | None = None) -> ClientStore:
     """The store the settings name, seeded from the fixtures when new or when asked to reset."""
     path = None if settings.in_memory else settings.db
     counts = load_job_counts(Path(settings.fixtures))
@@ -136,12 +162,20 @@ def open_store(settings: Settings) -> ClientStore:
         raise SettingsError("--max-sessions and --session-ttl cannot be negative")
     limits = Limits(max_sessions=settings.max_sessions, ttl=settings.session_ttl)
     return ClientStore.open(
-        path, seed_from(settings), counts, settings.reset, limits, durability=settings.durability
+        path,
+        seed_from(settings, spec),
+        counts,
+        settings.reset,
+        limits,
+        durability=settings.durability,
     )
 
 
-def seed_from(settings: Settings) -> Callable[[], list[dict[str, Any]]]:
-    return partial(load_clients, Path(settings.fixtures), load_spec(settings.spec))
+def seed_from(
+    settings: Settings, spec: dict[str, Any] | None = None
+) -> Callable[[], list[dict[str, Any]]]:
+    contract = load_spec(settings.spec) if spec is None else spec
+    return partial(load_clients, Path(settings.fixtures), contract)
 
 
 def handler_for(operation_id: str) -> Callable[..., Any]:

@@ -54,6 +54,12 @@ def register(commands: Any) -> None:
     serve.add_argument(
         "--session-ttl", type=int, help="seconds idle after which a session is forgotten (86400)"
     )
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        default=None,
+        help="serve each edit of the contract (and what it $refs), fixtures and control.yaml",
+    )
     serve.set_defaults(run=run_serve)
     reset = commands.add_parser("reset", help="reseed a store from the fixtures, offline")
     _store_options(reset)
@@ -135,7 +141,13 @@ def serving_app(settings: Settings | None = None) -> Any:
     finally:
         gc.enable()
     gc.freeze()
-    return app
+    return _watched(app, settings) if settings is not None and settings.watch else app
+
+
+def _watched(app: Any, settings: Settings) -> Any:
+    from mockserver.reload.swap import watched
+
+    return watched(app, settings)
 
 
 def _serve_workers(settings: Settings) -> int:

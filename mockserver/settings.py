@@ -43,6 +43,7 @@ class Settings:
     latency: str | None = None  # "50-300": each API request waits that many ms (uniform)
     spec: str = str(SPEC_PATH)  # the contract served and enforced
     address_file: str | None = None  # serve writes where it listens here (mockserver health)
+    watch: bool = False  # serve a new version on each edit of the contract, fixtures, control.yaml
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **explicit: Any) -> Settings:

@@ -12,6 +12,7 @@ from mockserver.control import EXTENSION_KEY as CONTROL_KEY
 from mockserver.faults import EXTENSION_KEY as DEGRADED_KEY
 from mockserver.faults import Degraded
 from mockserver.http.session import DEFAULT
+from mockserver.reload.status import RELOAD_KEY, ReloadStatus
 from mockserver.store import ClientStore
 
 # The operations also declare problem+json answers, so Connexion needs the type named.
@@ -27,6 +28,7 @@ def get_health() -> tuple[dict[str, Any], int, dict[str, str]]:
         "clients": len(store),
         "sessions": store.session_count(),
         "pid": os.getpid(),
+        "reload": current_reload().as_json(),
     }
     return health, 200, JSON
 
@@ -45,6 +47,11 @@ def no_content() -> flask.Response:
 def current_degraded() -> Degraded:
     degraded: Degraded = flask.current_app.extensions[DEGRADED_KEY]
     return degraded
+
+
+def current_reload() -> ReloadStatus:
+    status: ReloadStatus = flask.current_app.extensions[RELOAD_KEY]
+    return status
 
 
 def current_store() -> ClientStore:

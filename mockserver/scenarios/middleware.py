@@ -11,6 +11,9 @@ reach the store. Control endpoints (`/__mock`) and the docs pass both untouched.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
+import os
 import random
 import re
 import time
@@ -55,6 +58,8 @@ class Exchange:
     operation: str | None = None
     rule: str | None = None
     fault: str | None = None
+    prefer: str | None = None  # the Preference-Applied of an answer Prefer chose
+    problem: bytearray | None = None  # a problem answer's body, for its detail
     record: Callable[[], None] = lambda: None
 
 
@@ -63,6 +68,10 @@ class RequestJournal:
         self.app = app
         self.scenarios = scenarios
         self.prefix = scenarios.base_path + "/"
+        # Each entry's id, `<pid>.<n>` with n counting this process's entries of the session:
+        # unique across workers, so a reader can go on after the last entry it saw (the live
+        # feed), and a gap in n tells it how many entries it missed.
+        self._counters: dict[str, itertools.count[int]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
@@ -90,8 +99,13 @@ class RequestJournal:
         async def send_recording(message: Message) -> None:
             if message["type"] == "http.response.start":
                 exchange.status = message["status"]
-            elif message["type"] == "http.response.body" and not message.get("more_body"):
-                exchange.record()
+                if _is_problem(message.get("headers", ())):
+                    exchange.problem = bytearray()
+            elif message["type"] == "http.response.body":
+                if exchange.problem is not None and len(exchange.problem) < BODY_CAP:
+                    exchange.problem += message.get("body", b"")[:BODY_CAP]
+                if not message.get("more_body"):
+                    exchange.record()
             await send(message)
 
         try:
@@ -106,7 +120,10 @@ class RequestJournal:
         routing = exchange.scope["extensions"].get(ROUTING_CONTEXT) or {}
         if routing.get("api_base_path") != self.scenarios.base_path:
             return  # the docs, or a request refused before routing (a bad session name)
-        self.scenarios.journal.record(exchange.session, _entry(exchange, routing))
+        counter = self._counters.setdefault(exchange.session, itertools.count(1))
+        entry = _entry(exchange, routing)
+        entry["i"] = f"{os.getpid()}.{next(counter)}"
+        self.scenarios.journal.record(exchange.session, entry)
 
 
 def _entry(exchange: Exchange, routing: dict[str, Any]) -> dict[str, Any]:
@@ -127,7 +144,30 @@ def _entry(exchange: Exchange, routing: dict[str, Any]) -> dict[str, Any]:
         "d": round((time.perf_counter() - exchange.started) * 1000, 3),
         "r": exchange.rule,
         "f": exchange.fault,
+        "w": exchange.prefer,
+        "x": _problem_detail(exchange.problem),
     }
+
+
+def _is_problem(headers: Any) -> bool:
+    return any(
+        name.lower() == b"content-type" and value.startswith(b"application/problem+json")
+        for name, value in headers
+    )
+
+
+def _problem_detail(body: bytearray | None) -> str | None:
+    """Why the request was refused, as the problem document said (validation's message)."""
+    if not body:
+        return None
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(problem, dict):
+        return None
+    text = problem.get("detail") or problem.get("title")
+    return str(text)[:HEADER_CAP] if text else None
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -226,6 +266,9 @@ class ScenarioRules:
             message = str(error) if isinstance(error, PreferError) else f"Prefer: {error}"
             raise ProblemException(status=400, title="Bad Request", detail=message) from None
         answer.headers.append((b"preference-applied", preference.applied().encode()))
+        exchange: Exchange | None = scope.get(EXCHANGE)
+        if exchange is not None:
+            exchange.prefer = preference.applied()
         return answer
 
 

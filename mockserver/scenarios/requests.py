@@ -30,6 +30,7 @@ LIMIT = 1000  # entries kept per session
 BODY_CAP = 4096  # request body bytes kept per entry
 COMPACT_BYTES = 4 * 1024 * 1024
 OPEN_FILES = 32
+TAIL_STEP = 64 * 1024  # what the live feed reads from the end of the file first
 ENCODER = json.JSONEncoder(separators=(",", ":"))  # one, not one per call as json.dumps makes
 
 
@@ -88,6 +89,35 @@ class Journal:
         found.sort(key=lambda entry: entry["t"])
         return [shown(entry) for entry in found]
 
+    def after(self, session: str, last: str | None) -> tuple[list[bytes], bool]:
+        """The entries appended after the one with id `last`, as stored (JSON lines: a follower
+        costs no formatting), in the order appended, and whether `last` was still there;
+        without it, or when it is gone (cleared, or cut back past it), every entry kept."""
+        if self._folder is None:
+            with self._lock:
+                raw = list(self._memory.get(session, ()))
+            ids = [entry.get("i") for entry in raw]
+            found = last is not None and last in ids
+            newer = raw[len(ids) - ids[::-1].index(last) :] if found else raw
+            return [ENCODER.encode(entry).encode() for entry in newer], found
+        with self._lock, self._locked(session, fcntl.LOCK_SH) as descriptor:
+            newer_lines = None if last is None else _after_line(descriptor, last)
+            if newer_lines is None:
+                return _lines(descriptor)[-LIMIT:], False
+        # Everything the file still holds after it: a reader that fell behind misses nothing
+        # that is left.
+        return newer_lines.splitlines(), True
+
+    def version(self, session: str) -> tuple[int, int]:
+        """Changes whenever an entry is added or the journal cleared: cheap to ask often."""
+        if self._folder is None:
+            with self._lock:
+                kept = self._memory.get(session, ())
+                return len(kept), id(kept[-1]) if kept else 0
+        with self._lock:
+            status = os.fstat(self._descriptor(session))
+        return status.st_size, status.st_mtime_ns
+
     def clear(self, session: str) -> None:
         if self._folder is None:
             with self._lock:
@@ -145,13 +175,55 @@ def shown(entry: Entry) -> Entry:
         "duration_ms": entry["d"],
         "rule": entry["r"],
         "fault": entry["f"],
+        "id": entry.get("i"),
+        "prefer": entry.get("w"),
+        "problem": entry.get("x"),
+        "why": why(entry),
     }
 
 
+def why(entry: Entry) -> str:
+    """What decided the answer, in a few words (the dashboard's column)."""
+    if entry["r"]:
+        return f"rule {entry['r']}" + (f": fault {entry['f']}" if entry["f"] else "")
+    if entry.get("w"):
+        return f"Prefer: {entry['w']}"
+    if entry.get("x"):
+        return f"problem: {entry['x']}"
+    if entry["o"] is None:
+        return "not in the contract"
+    return "the mock's handler"
+
+
+def _after_line(descriptor: int, last: str) -> bytes | None:
+    """The complete lines after the entry with id `last`, read from the end of the file in
+    growing steps (a follower asks for a few new lines, often); None when it is not there."""
+    # The id is each line's last key (the middleware adds it last), so this cannot match a
+    # header or a body that happens to hold the same text.
+    needle = b'"i":"' + last.encode() + b'"}\n'
+    size = os.fstat(descriptor).st_size
+    span = TAIL_STEP
+    while True:
+        start = max(0, size - span)
+        data = os.pread(descriptor, size - start, start)
+        at = data.rfind(needle)
+        if at >= 0:
+            newer = data[at + len(needle) :]
+            return newer[: newer.rfind(b"\n") + 1]
+        if start == 0:
+            return None
+        span *= 8
+
+
 def _lines(descriptor: int) -> list[bytes]:
+    return _complete(descriptor).splitlines()
+
+
+def _complete(descriptor: int) -> bytes:
+    """The file's complete lines."""
     size = os.fstat(descriptor).st_size
     data = os.pread(descriptor, size, 0)
-    return data[: data.rfind(b"\n") + 1].splitlines()
+    return data[: data.rfind(b"\n") + 1]
 
 
 def _keep_newest(descriptor: int) -> None:

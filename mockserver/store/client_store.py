@@ -30,6 +30,7 @@ from mockserver.store.model import (
     parse_timestamp,
     timestamp,
 )
+from mockserver.store.reseed import reseed
 from mockserver.store.sessions import DEFAULT, Limits, SessionNotFound
 from mockserver.store.wal import Entry, Wal
 
@@ -176,6 +177,14 @@ class ClientStore(StoreAccess):
         with self._writing() as transaction:
             self._lifecycle.live(transaction, session)
             self._log(transaction, {"s": session, "import": records})
+
+    def replace_seed(self, records: list[Record], job_counts: JobCounts) -> None:
+        """New fixtures under every session, their writes kept (`serve --watch`; reseed.py)."""
+        with self._writing() as transaction:
+            carried = reseed(self.memory, records)
+            self._seed, self._job_counts = self.memory.seed, job_counts
+            if carried is not None:
+                self._log(transaction, carried)
 
     def _present(self, record: Record) -> Record:
         jobs, active = self._job_counts.get(record["id"], (0, 0))
