@@ -1,12 +1,12 @@
-"""`python -m bench.dashboard_inprocess`: the gets by id one event loop answers per second of
-its CPU, with five dashboards following the journal beside them and with none; slices
-interleaved, the median of the paired ratios.
+"""`python -m bench.dashboard_inprocess`: what following the journal costs the mock, in
+process as `bench.inprocess` measures (no sockets, no wrk, no second process; the CPU time of
+the fastest of several rounds, the one least disturbed by neighbours): a get by id, and a poll
+of the live feed finding nothing new and a batch of new lines. From these, the share of a
+saturated event loop five dashboards take: each polls about every 250 ms (an answer with
+entries, then the page's pause) and gets every line.
 
-In process, as `bench.inprocess` does (no sockets, no wrk, no second process): on a loaded
-machine this moves by a few percent where wrk's req/s moves by tens. The followers poll the
-feed exactly as the page does (going on from the last id, a long poll, 250 ms after an answer
-with entries); they read their answers no further than the next id, so what is timed is the
-mock's work, as a browser elsewhere would parse its own.
+Timing gets beside five real followers in slices of time overstates the cost on a loaded
+machine: the process gets a fraction of a core while the followers poll by the clock.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import re
 import tempfile
 import time
 from pathlib import Path
-from statistics import median
 from typing import Any
 
 from bench.inprocess import App, call, request, start
@@ -55,54 +54,6 @@ async def answer_of(app: App, scope: dict[str, Any]) -> bytes:
 
     await app(scope, receive, send)
     return b"".join(chunks)
-
-
-async def follow(app: App, stop: asyncio.Event, streamed: list[int]) -> None:
-    last: str | None = None
-    while not stop.is_set():
-        body = await answer_of(app, feed_request(last))
-        found = LAST.search(body)
-        last = found.group(1).decode() if found and found.group(1) else None
-        lines = body.count(b'"i":"')
-        streamed[0] += lines
-        if lines:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), BATCH_S)
-
-
-async def gets_in(app: App, seconds: float, followers: int, streamed: list[int]) -> float:
-    """Gets answered per second of this process's CPU: unlike gets per second of the clock,
-    hardly moved by what else the machine runs."""
-    stop = asyncio.Event()
-    tasks = [asyncio.create_task(follow(app, stop, streamed)) for _ in range(followers)]
-    await asyncio.sleep(0.3)  # each has its first page and waits on the feed
-    count, end, cpu = 0, time.perf_counter() + seconds, time.process_time()
-    while time.perf_counter() < end:
-        await call(app, request("GET"), b"")
-        await asyncio.sleep(0)  # let the followers' timers run, as a server's loop would
-        count += 1
-    rate = count / (time.process_time() - cpu)
-    stop.set()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    return rate
-
-
-async def slices(app: App, seconds: float, pairs: int) -> tuple[list[tuple[float, float]], int]:
-    lifespan = await start(app)
-    streamed = [0]
-    await gets_in(app, seconds, 0, streamed)  # warm-up
-    results = []
-    for pair in range(pairs):
-        counts = {}
-        for followers in (0, FOLLOWERS) if pair % 2 == 0 else (FOLLOWERS, 0):
-            counts[followers] = await gets_in(app, seconds, followers, streamed)
-        results.append((counts[0], counts[FOLLOWERS]))
-    lifespan.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await lifespan
-    return results, streamed[0]
 
 
 async def best_microseconds(app: App, rounds: int, lines: int) -> dict[str, float]:
@@ -148,8 +99,6 @@ def cost_of_five(best: dict[str, float], lines: int) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.dashboard_inprocess")
-    parser.add_argument("--seconds", type=float, default=2.0, help="per slice (default 2)")
-    parser.add_argument("--pairs", type=int, default=9, help="slices of each kind (default 9)")
     parser.add_argument("--rounds", type=int, default=7, help="of the cost per poll (default 7)")
     options = parser.parse_args(argv)
     lines = 60  # what a poll brings at ~250 requests a second
@@ -163,20 +112,6 @@ def main(argv: list[str] | None = None) -> None:
         f"\nfive dashboards on a saturated loop (each polling every {BATCH_S:g} s, every line"
         f" sent to each): {cost_of_five(best, lines):.1%} of its CPU\n"
     )
-    with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as folder:
-        app = create_app(db=str(Path(folder) / "clients.json"), reset=True)
-        results, streamed = asyncio.run(slices(app, options.seconds, options.pairs))
-        app.app.extensions[STORE_KEY].close()
-    ratios = [five / none for none, five in results]
-    rows = [
-        [n + 1, f"{none:.0f}", f"{five:.0f}", f"{five / none:.3f}"]
-        for n, (none, five) in enumerate(results)
-    ]
-    middle = [median(r[0] for r in results), median(r[1] for r in results)]
-    rows.append(["median", f"{middle[0]:.0f}", f"{middle[1]:.0f}", ""])
-    print(f"## Gets by id per CPU second, {options.seconds:g} s slices, in process\n")
-    print(markdown_table(["slice pair", "no dashboard", "five dashboards", "ratio"], rows))
-    print(f"\nmedian of the paired ratios: {median(ratios):.3f} ({streamed} lines streamed)")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from schemathesis import Case, GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from mockserver.app import create_app
+from tests.fuzz_waits import shorten_waits
 
 AUTH = {"Authorization": "Bearer control-api"}
 config = schemathesis.Config.from_dict(
@@ -22,15 +23,6 @@ config = schemathesis.Config.from_dict(
 app = create_app(db=":memory:", validate_responses=True, max_sessions=50, token="control-api")
 schema = schemathesis.openapi.from_asgi("/__mock/openapi.json", app, config=config)
 shared_app = settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-
-
-def shorten_waits(case: Case) -> None:
-    """A long poll or a verification's `wait` that is valid only waits: kept to 50 ms, so 25
-    examples do not take minutes; an invalid one is left as generated."""
-    for values in (case.query, case.body):
-        wait = values.get("wait") if isinstance(values, dict) else None
-        if isinstance(wait, int | float) and not isinstance(wait, bool) and 0 < wait <= 25:
-            values["wait"] = min(wait, 0.05)
 
 
 @schema.parametrize()

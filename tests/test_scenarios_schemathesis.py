@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from mockserver.app import create_app
+from tests.fuzz_waits import shorten_waits
 
 AUTH = {"Authorization": "Bearer schemathesis-token"}
 
@@ -30,4 +31,5 @@ def test_scenarios_control_api_conforms_to_its_document(case: Any) -> None:
         # contract and a status that operation declares, which no schema here can state
         # (test_scenarios.py checks each refusal). Every other check still applies.
         excluded.append(positive_data_acceptance)
+    shorten_waits(case)
     case.call_and_validate(headers=AUTH, excluded_checks=excluded)
