@@ -274,3 +274,24 @@ def test_the_docs_playwright_recipe_runs_as_written(mock: ServedMock) -> None:
     ]
     docs = (recipe.parent.parent.parent / "docs" / "mock" / "verification.md").read_text()
     assert recipe.read_text() in docs  # the page shows the file as it runs here
+
+
+def test_a_waiting_verification_holds_up_no_other_request(tmp_path: Path) -> None:
+    # One worker: if the wait held its event loop, the read below would answer after it.
+    with served_mock(tmp_path, workers=1, token=TOKEN) as single:
+        control = MockControl(single.base_url, token=TOKEN)
+        finished: list[str] = []
+        waiting = threading.Thread(
+            target=lambda: finished.append(
+                str(control.verification(operation="getClient", times=5, wait=3)["held"])
+            )
+        )
+        waiting.start()
+        time.sleep(0.5)
+        answer = httpx.get(f"{single.api_url}/clients", headers=AUTH, timeout=10)
+        read_while_waiting = not finished
+        waiting.join()
+        control.close()
+    assert answer.status_code == 200
+    assert read_while_waiting
+    assert finished == ["False"]
