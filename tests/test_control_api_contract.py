@@ -21,6 +21,7 @@ from schemathesis.openapi.checks import UseAfterFree
 from schemathesis.specs.openapi.checks import use_after_free
 
 from mockserver.app import create_app
+from tests.fuzz_waits import shorten_waits
 
 AUTH = {"Authorization": "Bearer control-api"}
 EXAMPLES = 25  # per operation and phase: the file takes ~45 s (loaded 2-core machine, 2026-12)
@@ -86,15 +87,6 @@ def deleted_stays_deleted(ctx: Any, response: Response, case: Case) -> bool | No
         ):
             raise
         return None
-
-
-def shorten_waits(case: Case) -> None:
-    """A long poll or a verification's `wait` that is valid only waits: kept to 50 ms, so 25
-    examples do not take minutes; an invalid one is left as generated."""
-    for values in (case.query, case.body):
-        wait = values.get("wait") if isinstance(values, dict) else None
-        if isinstance(wait, int | float) and not isinstance(wait, bool) and 0 < wait <= 25:
-            values["wait"] = min(wait, 0.05)
 
 
 @schema.parametrize()

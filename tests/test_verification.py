@@ -4,10 +4,13 @@ at two workers, and the Python helper's failure message."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -249,3 +252,46 @@ def test_path_templates_and_body_subsets() -> None:
     assert body_difference({"a": [1]}, {"a": [1, 2]}) == "$.a is an array of 2, not an array of 1"
     assert body_difference({"a": {"b": 1}}, {"a": "x"}) == "$.a is a string, not an object"
     assert str(Times.from_body({"atLeast": 1, "atMost": 3})) == "between 1 and 3"
+
+
+@pytest.mark.slow
+def test_the_docs_playwright_recipe_runs_as_written(mock: ServedMock) -> None:
+    recipe = Path(__file__).resolve().parent / "recipes" / "playwright-verify.mjs"
+    finished = subprocess.run(
+        ["node", str(recipe), mock.base_url, TOKEN],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=recipe.parent.parent.parent,
+    )
+    assert finished.returncode == 0, finished.stderr
+    result = json.loads(finished.stdout)
+    assert result["count"] == 1
+    assert result["failure"].splitlines() == [
+        "0 of 1 requests matched operation='createClient', body={'name': 'Acme Playwrite'}: "
+        "expected at least 1",
+        "  POST /api/v1/clients -> 201 (body: $.name is 'Acme Playwright', not 'Acme Playwrite')",
+    ]
+    docs = (recipe.parent.parent.parent / "docs" / "mock" / "verification.md").read_text()
+    assert recipe.read_text() in docs  # the page shows the file as it runs here
+
+
+def test_a_waiting_verification_holds_up_no_other_request(tmp_path: Path) -> None:
+    # One worker: if the wait held its event loop, the read below would answer after it.
+    with served_mock(tmp_path, workers=1, token=TOKEN) as single:
+        control = MockControl(single.base_url, token=TOKEN)
+        finished: list[str] = []
+        waiting = threading.Thread(
+            target=lambda: finished.append(
+                str(control.verification(operation="getClient", times=5, wait=3)["held"])
+            )
+        )
+        waiting.start()
+        time.sleep(0.5)
+        answer = httpx.get(f"{single.api_url}/clients", headers=AUTH, timeout=10)
+        read_while_waiting = not finished
+        waiting.join()
+        control.close()
+    assert answer.status_code == 200
+    assert read_while_waiting
+    assert finished == ["False"]

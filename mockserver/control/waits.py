@@ -37,39 +37,50 @@ class ControlWaits:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         routing = scope.get("extensions", {}).get(ROUTING_CONTEXT) or {}
         operation = routing.get("operation_id")
-        if scope["type"] == "http" and operation in (FEED, VERIFY):
-            session = scope["path_params"]["name"]
-            if operation == FEED:
-                query = parse_qs(scope["query_string"].decode("latin-1"))
-                after = query.get("after", [None])[0]
-                wait = float(query.get("wait", ["0"])[0])
-                # Any change of the journal after that is news: its handler reads it.
-                await self._until(session, wait, lambda: self._fed(session, after), _always)
-            else:
-                body = await _read(receive)
-                asked = json.loads(body)
-                held = partial(self._held, session, asked)
-                await self._until(session, float(asked.get("wait", 0)), held, held)
-                receive = _replay(body, receive)
-        await self.app(scope, receive, send)
+        if scope["type"] != "http" or operation not in (FEED, VERIFY):
+            await self.app(scope, receive, send)
+            return
+        session = scope["path_params"]["name"]
+        body = await _read(receive)
+        if operation == FEED:
+            query = parse_qs(scope["query_string"].decode("latin-1"))
+            after = query.get("after", [None])[0]
+            wait = float(query.get("wait", ["0"])[0])
+            # Any change of the journal after that is news: its handler reads it.
+            ready, again = partial(self._fed, session, after), _always
+        else:
+            asked = json.loads(body)
+            wait = float(asked.get("wait", 0))
+            ready = again = partial(self._held, session, asked)
+        await self._until(session, wait, ready, again, receive)
+        await self.app(scope, _replay(body, receive), send)
 
     async def _until(
-        self, session: str, wait: float, ready: Callable[[], bool], again: Callable[[], bool]
+        self,
+        session: str,
+        wait: float,
+        ready: Callable[[], bool],
+        again: Callable[[], bool],
+        receive: Receive,
     ) -> None:
         """Return once `ready()`, then `again()` each time the session's journal changed, says
-        so, or after `wait` seconds."""
+        so, after `wait` seconds, or once the client is gone (a closed tab)."""
         if wait <= 0 or ready():
             return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         seen = self.scenarios.journal.version(session)
-        while loop.time() < deadline:
-            await asyncio.sleep(min(POLL_S, max(0.0, deadline - loop.time())))
-            version = self.scenarios.journal.version(session)
-            if version != seen:
-                seen = version
-                if again():
-                    return
+        gone = asyncio.ensure_future(receive())  # the body is read: only a disconnect is left
+        try:
+            while loop.time() < deadline and not gone.done():
+                await asyncio.sleep(min(POLL_S, max(0.0, deadline - loop.time())))
+                version = self.scenarios.journal.version(session)
+                if version != seen:
+                    seen = version
+                    if again():
+                        return
+        finally:
+            gone.cancel()
 
     def _fed(self, session: str, after: str | None) -> bool:
         entries, found = self.scenarios.journal.after(session, after)
