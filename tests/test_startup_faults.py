@@ -120,7 +120,9 @@ def journalled_store(tmp_path: Path) -> Iterator[tuple[Path, list[str]]]:
         served.process.send_signal(signal.SIGKILL)
         served.process.wait(10)
     journal = db.with_name(db.name + ".journal")
-    assert len(journal.read_bytes().splitlines()) == 3, "expected one journal line per write"
+    # A slow start may add a line that shares request counts; the writes are the `put` lines.
+    puts = [line for line in journal.read_bytes().splitlines() if b'"put"' in line]
+    assert len(puts) == 3, "expected one journal line per write"
     yield db, ids
 
 
@@ -128,11 +130,13 @@ def test_a_damaged_journal_line_is_refused(journalled_store: tuple[Path, list[st
     db, _ = journalled_store
     journal = db.with_name(db.name + ".journal")
     lines = journal.read_bytes().splitlines(keepends=True)
-    damaged = lines[0] + b'{"g": 1, "put": {"id": "x", \n' + lines[2]
+    second_put = [n for n, line in enumerate(lines) if b'"put"' in line][1]
+    lines[second_put] = b'{"g": 1, "put": {"id": "x", \n'
+    damaged = b"".join(lines)
     journal.write_bytes(damaged)
     snapshot = db.read_bytes()
     line = serve(db)
-    assert str(journal) in line and "line 2" in line, line
+    assert str(journal) in line and f"line {second_put + 1}" in line, line
     assert journal.read_bytes() == damaged and db.read_bytes() == snapshot
 
 
