@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
         # Inline unless a write waits for its flush to disk.
         writes_inline=settings.in_memory or settings.durability != "disk",
         write_threads=None if settings.durability == "disk" else 1,
+        lock_timeout=settings.lock_timeout,
     )
     app.add_middleware(SessionHeader, MiddlewarePosition.BEFORE_ROUTING)
     app.add_middleware(
@@ -119,6 +120,8 @@ def add_scenarios(app: FlaskApp, settings: Settings) -> None:
     db = None if settings.in_memory else settings.db
     scenarios = Scenarios.for_store(load_spec(settings.spec), db, settings.latency)
     app.app.extensions[SCENARIOS_KEY] = scenarios
+    # Side files report what they cannot write to the process's record (/__mock/health).
+    scenarios.journal.degraded = scenarios.rules.degraded = app.app.extensions[DEGRADED_KEY]
     app.app.extensions[clients.STORE_KEY].on_forgotten = scenarios.forget
     app.add_middleware(RequestJournal, MiddlewarePosition.BEFORE_EXCEPTION, scenarios=scenarios)
     app.add_middleware(ScenarioRules, MiddlewarePosition.BEFORE_CONTEXT, scenarios=scenarios)
