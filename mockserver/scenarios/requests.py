@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.faults import Degraded
+from mockserver.scenarios.lines import complete, read_all, valid, write_new
 from mockserver.store.forks import reopen_in_children
 from mockserver.store.model import timestamp
 from mockserver.store.waiting import flock_within
@@ -48,7 +49,6 @@ OPEN_FILES = 32
 LOCK_WAIT_S = 0.5
 ROTATE_PAUSE_S = 1.0  # after a rotation failed (a full disk), appends go on without trying
 ENCODER = json.JSONEncoder(separators=(",", ":"))  # one, not one per call as json.dumps makes
-START = b'{"t":'  # every stored entry begins so (ENCODER keeps the order `_entry` builds)
 
 
 class Journal:
@@ -94,7 +94,7 @@ class Journal:
         written = os.write(descriptor, line)
         if written < len(line):
             # Ended with a newline, the fragment is one line that readers skip; if even that
-            # does not fit, readers find the next entry glued to it (`_valid`).
+            # does not fit, readers find the next entry glued to it (`lines.valid`).
             with contextlib.suppress(OSError):
                 os.write(descriptor, b"\n")
             raise OSError(errno.ENOSPC, f"short write ({written} of {len(line)} bytes)")
@@ -131,17 +131,17 @@ class Journal:
                 old = self._descriptor(session)
                 if os.fstat(old).st_nlink == 0 or os.fstat(old).st_size <= COMPACT_BYTES:
                     return  # done by another process already
-                data = _complete(_read_all(old))
-                kept = b"".join(line + b"\n" for line, _ in _valid(data)[-LIMIT:])
+                data = complete(read_all(old))
+                kept = b"".join(line + b"\n" for line, _ in valid(data, LIMIT))
                 try:
-                    _write_new(temporary, kept)
+                    write_new(temporary, kept)
                     os.replace(temporary, path)
                 except OSError:
                     with contextlib.suppress(OSError):
                         os.unlink(temporary)
                     raise
                 del self._files[session]  # closed once its tail is read
-                tail = _complete(os.pread(old, os.fstat(old).st_size, len(data)))
+                tail = complete(os.pread(old, os.fstat(old).st_size, len(data)))
                 os.close(old)
                 if tail:
                     os.write(self._descriptor(session), tail)
@@ -157,10 +157,10 @@ class Journal:
             with self._locked(fcntl.LOCK_SH):
                 try:
                     with open(self._path(session), "rb") as file:
-                        data = _complete(file.read())
+                        data = complete(file.read())
                 except FileNotFoundError:
                     data = b""
-            found = [entry for _, entry in _valid(data)[-LIMIT:]]
+            found = [entry for _, entry in valid(data, LIMIT)]
         found.sort(key=lambda entry: entry["t"])
         return [shown(entry) for entry in found]
 
@@ -234,52 +234,6 @@ def shown(entry: Entry) -> Entry:
         "rule": entry["r"],
         "fault": entry["f"],
     }
-
-
-def _valid(data: bytes) -> list[tuple[bytes, Entry]]:
-    """Each entry in `data` once, with its line: a torn line is skipped, or, when the next
-    entry was appended right after it, that entry is salvaged; a line written twice (see
-    `_rotate`) counts once."""
-    found: list[tuple[bytes, Entry]] = []
-    seen: set[bytes] = set()
-    for line in data.splitlines():
-        parsed = _entry_of(line)
-        if parsed is None:
-            continue
-        line, entry = parsed
-        if line not in seen:
-            seen.add(line)
-            found.append((line, entry))
-    return found
-
-
-def _entry_of(line: bytes) -> tuple[bytes, Entry] | None:
-    start = 0
-    while start >= 0:
-        candidate = line[start:]
-        try:
-            entry = json.loads(candidate)
-        except ValueError:
-            pass
-        else:
-            if isinstance(entry, dict) and "t" in entry:
-                return candidate, entry
-        start = line.find(START, start + 1)
-    return None
-
-
-def _complete(data: bytes) -> bytes:
-    """Up to the last newline: a line still being written is not read."""
-    return data[: data.rfind(b"\n") + 1]
-
-
-def _read_all(descriptor: int) -> bytes:
-    return os.pread(descriptor, os.fstat(descriptor).st_size, 0)
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    with open(path, "wb") as file:
-        file.write(data)  # a buffered file checks the count and raises on a short write
 
 
 def matching(entries: list[Entry], **filters: Any) -> list[Entry]:
