@@ -62,7 +62,9 @@ class Rulebook:
                 folder.mkdir(parents=True, exist_ok=True)
                 self._lock_fd = os.open(folder / "rules.lock", os.O_RDWR | os.O_CREAT, 0o644)
                 if os.fstat(self._lock_fd).st_size < COUNTER.size:
-                    os.ftruncate(self._lock_fd, COUNTER.size)
+                    # Written, not a sparse ftruncate: a page first touched through the map on
+                    # a full disk would kill the process with SIGBUS instead of failing here.
+                    os.pwrite(self._lock_fd, bytes(COUNTER.size), 0)
                 self._counter = mmap.mmap(self._lock_fd, COUNTER.size)
                 _read(self._path)  # type: ignore[arg-type]
                 reopen_in_children(self)
