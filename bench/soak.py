@@ -4,10 +4,10 @@ descriptors and memory stayed flat. Needs root (it mounts a small tmpfs for the 
 
 `mockserver serve --workers 2` serves a store on that tmpfs while a few clients create, update,
 read, search, use sessions, add and delete rules and read the request journal
-(bench/soak_load.py). Meanwhile, a worker is killed (SIGKILL) every `seconds/8` s, the whole
-server twice in the run (then started again on the same store), and, unless --no-fill, a filler
-file fills the disk twice for `seconds/12` s and is then removed. At the end the server is
-restarted once more (so the check reads what is on disk) and every acknowledged write is read
+(bench/soak_load.py). Meanwhile, a worker is killed (SIGKILL) every `seconds/8` s (at most 30 s),
+the whole server twice in the run (then started again on the same store), and, unless --no-fill,
+a filler file fills the disk twice for `seconds/12` s and is then removed. At the end the server
+is restarted once more (so the check reads what is on disk) and every acknowledged write is read
 back. Printed: answers by kind of request, and per process the open descriptors, RSS and PSS at
 the start (after a warm-up), the middle and the end.
 """
@@ -20,34 +20,23 @@ import os
 import random
 import re
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.report import markdown_table
 from bench.soak_load import READS, Client, check
-from mockserver.testing import ServedMock, free_port, serve_command, stop, wait_until_healthy
+from bench.soak_server import Sample, Server, fill, sample, small_disk
+from mockserver.testing import stop
 
 EXCEPTION = re.compile(r"^[\w.]+(Error|Exception|Interrupt): ")
 CLIENTS = 4
 CREATES_EACH = 750  # then updates and reads only: memory measures leaks, not a growing store
 DISK = "48m"
-
-
-@dataclass
-class Sample:
-    when: str
-    role: str
-    pid: int
-    descriptors: int
-    rss_mb: float
-    pss_mb: float
 
 
 @dataclass
@@ -65,86 +54,6 @@ class Report:
         return sum(
             n for kind in READS for code, n in self.answers.get(kind, {}).items() if code[0] == "5"
         )
-
-
-class Server:
-    """`mockserver serve --workers 2` on `db`, started again on the same port after a kill."""
-
-    def __init__(self, db: Path, log: Path) -> None:
-        self.db, self.log, self.port = db, log, free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                serve_command(self.db, self.port, workers=2),
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-                start_new_session=True,
-            )
-        with open(self.log, "rb") as log:
-            wait_until_healthy(ServedMock(self.base_url, self.process), 60, log)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def workers(self) -> list[int]:
-        assert self.process is not None
-        pid = self.process.pid
-        with contextlib.suppress(OSError):
-            return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        return []
-
-
-def sample(server: Server, when: str) -> list[Sample]:
-    assert server.process is not None
-    roles = [("supervisor", server.process.pid)] + [("worker", pid) for pid in server.workers()]
-    found = []
-    for role, pid in roles:
-        with contextlib.suppress(OSError):
-            descriptors = len(os.listdir(f"/proc/{pid}/fd"))
-            sizes = _smaps_rollup(pid)
-            found.append(
-                Sample(when, role, pid, descriptors, sizes["Rss"] / 1024, sizes["Pss"] / 1024)
-            )
-    return found
-
-
-def _smaps_rollup(pid: int) -> dict[str, int]:
-    sizes = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        name, value = line.split(":", 1)
-        sizes[name] = int(value.split()[0])  # kB
-    return sizes
-
-
-@contextlib.contextmanager
-def small_disk(size: str) -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="soak-") as folder:
-        disk = Path(folder) / "disk"
-        disk.mkdir()
-        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", disk], check=True)
-        try:
-            yield disk
-        finally:
-            subprocess.run(["umount", "-l", disk], check=False)
-
-
-def fill(disk: Path) -> Path:
-    filler = disk / "filler"
-    with open(filler, "wb", buffering=0) as file:
-        for chunk in (1 << 20, 4096, 1):
-            with contextlib.suppress(OSError):
-                while True:
-                    file.write(b"\0" * chunk)
-    return filler
 
 
 def soak(seconds: float, fill_disk: bool = True, seed: int = 22) -> Report:
@@ -182,7 +91,7 @@ def _faults(
 ) -> None:
     """The run's timeline: worker kills, two server kills, two fills, three samples."""
     began = time.monotonic()
-    kill_every = max(5.0, seconds / 8)
+    kill_every = min(30.0, max(5.0, seconds / 8))
     plan = [(seconds * 0.12, "sample start"), (seconds * 0.5, "sample middle")]
     plan += [(seconds * 0.9, "sample end"), (seconds * 0.35, "restart"), (seconds * 0.7, "restart")]
     if fill_disk:
