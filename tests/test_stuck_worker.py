@@ -4,6 +4,7 @@ supervisor replaces it within --worker-timeout, after which writes succeed again
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
 import os
@@ -65,38 +66,47 @@ def test_a_frozen_lock_holder_costs_writes_a_bounded_503_and_reads_nothing(
             known = warm.get("/api/v1/clients?limit=1").json()["data"][0]["id"]
             assert warm.post("/api/v1/clients", json={"name": "Before"}).status_code == 201
         frozen, other = workers_of(supervisor)
-        freeze_holding_the_store_lock(frozen, tmp_path / "clients.json.lock")
-        stopped_at = time.monotonic()
+        try:
+            freeze_holding_the_store_lock(frozen, tmp_path / "clients.json.lock")
+            check_the_bounds(mock.base_url, supervisor, frozen, other, known)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(frozen, signal.SIGKILL)  # a stopped worker would outlive the test
 
-        # New connections: only the worker that still runs accepts them.
-        with httpx.Client(base_url=mock.base_url, headers=AUTH, timeout=30) as client:
-            started = time.monotonic()
-            refused = client.post("/api/v1/clients", json={"name": "During"})
-            waited = time.monotonic() - started
-            assert refused.status_code == 503, refused.text
-            assert refused.headers["content-type"] == "application/problem+json"
-            assert int(refused.headers["retry-after"]) >= 1
-            assert LOCK_TIMEOUT * 0.9 <= waited < LOCK_TIMEOUT + 1.5
-            for _ in range(5):
-                read = client.get(f"/api/v1/clients/{known}")
-                assert read.status_code == 200 and read.json()["id"] == known
-                assert client.get("/api/v1/clients?search=During").json()["data"] == []
-            assert client.get("/__mock/health").json()["pid"] == other
-            assert time.monotonic() - stopped_at < WORKER_TIMEOUT, "too slow to test the bound"
 
-            # The supervisor kills the silent worker, which frees the lock, and starts another.
-            deadline = stopped_at + WORKER_TIMEOUT + 10
-            while frozen in workers_of(supervisor) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            replaced = time.monotonic() - stopped_at
-            assert frozen not in workers_of(supervisor), "the frozen worker is still there"
-            assert WORKER_TIMEOUT * 0.9 <= replaced < WORKER_TIMEOUT + 3
-            created = client.post("/api/v1/clients", json={"name": "After"})
-            assert created.status_code == 201, created.text
-        deadline = time.monotonic() + 10
-        while len(workers_of(supervisor)) < 2 and time.monotonic() < deadline:
+def check_the_bounds(base_url: str, supervisor: int, frozen: int, other: int, known: str) -> None:
+    """Writes: a 503 within the lock timeout; reads: 200; the supervisor: a new worker within
+    the worker timeout, after which writes succeed."""
+    stopped_at = time.monotonic()
+    # New connections: only the worker that still runs accepts them.
+    with httpx.Client(base_url=base_url, headers=AUTH, timeout=30) as client:
+        started = time.monotonic()
+        refused = client.post("/api/v1/clients", json={"name": "During"})
+        waited = time.monotonic() - started
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert int(refused.headers["retry-after"]) >= 1
+        assert LOCK_TIMEOUT * 0.9 <= waited < LOCK_TIMEOUT + 1.5
+        for _ in range(5):
+            read = client.get(f"/api/v1/clients/{known}")
+            assert read.status_code == 200 and read.json()["id"] == known
+            assert client.get("/api/v1/clients?search=During").json()["data"] == []
+        assert client.get("/__mock/health").json()["pid"] == other
+        assert time.monotonic() - stopped_at < WORKER_TIMEOUT, "too slow to test the bound"
+
+        # The supervisor kills the silent worker, which frees the lock, and starts another.
+        deadline = stopped_at + WORKER_TIMEOUT + 10
+        while frozen in workers_of(supervisor) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert len(workers_of(supervisor)) == 2
-        with httpx.Client(base_url=mock.base_url, headers=AUTH, timeout=30) as client:
-            names = [c["name"] for c in client.get("/api/v1/clients?limit=100").json()["data"]]
-        assert "After" in names and "Before" in names and "During" not in names
+        replaced = time.monotonic() - stopped_at
+        assert frozen not in workers_of(supervisor), "the frozen worker is still there"
+        assert WORKER_TIMEOUT * 0.9 <= replaced < WORKER_TIMEOUT + 3
+        created = client.post("/api/v1/clients", json={"name": "After"})
+        assert created.status_code == 201, created.text
+    deadline = time.monotonic() + 10
+    while len(workers_of(supervisor)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(workers_of(supervisor)) == 2
+    with httpx.Client(base_url=base_url, headers=AUTH, timeout=30) as client:
+        names = [c["name"] for c in client.get("/api/v1/clients?limit=100").json()["data"]]
+    assert "After" in names and "Before" in names and "During" not in names
