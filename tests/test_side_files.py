@@ -164,11 +164,11 @@ def test_reads_go_on_and_rules_answer_503_while_the_side_files_cannot_write(
         served_mock(tmp_path, workers=1) as mock,
         httpx.Client(base_url=mock.base_url, headers=AUTH, timeout=10) as client,
     ):
-        assert client.post("/__mock/sessions/default/rules", json=RULE).status_code == 201
         known = client.get("/api/v1/clients?limit=1").json()["data"][0]["id"]
+        assert client.post("/__mock/sessions/default/rules", json=ONE_FAILED_GET).status_code == 201
         filler = fill(tmp_path / "clients.json.scenarios")
         big = {"X-Padding": "p" * 900}  # each journal line ~1.5 KB: the slack fills at once
-        for _ in range(30):
+        for _ in range(30):  # the rule cannot be counted: answered as if it did not match
             answer = client.get(f"/api/v1/clients/{known}", headers=big)
             assert answer.status_code == 200 and answer.json()["id"] == known
         refused = client.post("/__mock/sessions/default/rules", json=RULE)
@@ -182,6 +182,7 @@ def test_reads_go_on_and_rules_answer_503_while_the_side_files_cannot_write(
 
         filler.unlink()
         assert client.post("/__mock/sessions/default/rules", json=RULE).status_code == 201
+        assert client.get(f"/api/v1/clients/{known}").status_code == 503  # the rule, unspent
         assert client.get(f"/api/v1/clients/{known}").status_code == 200
         deadline = time.monotonic() + 5
         while client.get("/__mock/health").json()["degraded"] and time.monotonic() < deadline:
@@ -191,3 +192,4 @@ def test_reads_go_on_and_rules_answer_503_while_the_side_files_cannot_write(
 
 
 RULE = {"operation": "createClient", "status": 503, "times": 1}
+ONE_FAILED_GET = {"operation": "getClient", "status": 503, "times": 1}
