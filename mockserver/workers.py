@@ -10,9 +10,8 @@ it only forks, waits and forwards signals. The locks a worker takes on the store
 A worker that stops answering (SIGSTOP, a deadlock, a syscall that never returns) is replaced as
 gunicorn's worker timeout does: each worker's event loop touches its slot in memory shared with
 the supervisor every tick (`Heartbeats`, `beating_server`), and one silent for `worker_timeout`
-seconds gets SIGKILL, which also frees the store's lock if it held it (a compaction child it
-forked holds that lock until its snapshot is written, then exits), and is replaced like any
-worker that died.
+seconds gets SIGKILL, with any compaction child it forked (which holds the store's lock too):
+that frees the lock if it held it. It is then replaced like any worker that died.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent exits
@@ -140,6 +140,20 @@ def _fork_in_slot(
         slots[pid] = slot
 
 
+def _kill_with_children(pid: int) -> None:
+    """SIGKILL a worker and what it forked: a compaction child holds the store's lock too, and
+    may be as stuck as its parent. Killed mid-write it leaves only a temporary file; the store's
+    snapshot and journal are as they were."""
+    children: list[str] = []
+    # Per thread: a compaction is often forked from a write thread.
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            children += (task / "children").read_text().split()
+    for target in [pid, *map(int, children)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(target, signal.SIGKILL)
+
+
 CHECK_EVERY = 0.2  # seconds between two looks at the workers, when a timeout is set
 
 
@@ -162,8 +176,7 @@ def _next_exit(
                     silent,
                     quiet,
                 )
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(silent, signal.SIGKILL)
+                _kill_with_children(silent)
                 heartbeats.touch(slot)  # killed once, not every look until it is reaped
         time.sleep(CHECK_EVERY)
 
