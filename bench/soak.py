@@ -35,7 +35,7 @@ from mockserver.testing import stop
 
 EXCEPTION = re.compile(r"^[\w.]+(Error|Exception|Interrupt): ")
 CLIENTS = 4
-CREATES_EACH = 750  # then updates and reads only: memory measures leaks, not a growing store
+CREATES_EACH = 750  # at most, a client (2 a second of the run): spread over 70% of the run
 DISK = "48m"
 
 
@@ -63,7 +63,8 @@ def soak(seconds: float, fill_disk: bool = True, seed: int = 22) -> Report:
         server = Server(disk / "clients.json", Path(logs) / "serve.log")
         server.start()
         halt = threading.Event()
-        clients = [Client(n, server.base_url, halt, CREATES_EACH) for n in range(CLIENTS)]
+        creates = min(CREATES_EACH, int(seconds * 2))
+        clients = [Client(n, server.base_url, halt, creates, seconds) for n in range(CLIENTS)]
         for client in clients:
             client.start()
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,12 +41,17 @@ class Ledger:
 
 
 class Client(threading.Thread):
-    def __init__(self, number: int, base_url: str, stop: threading.Event, creates: int) -> None:
+    def __init__(
+        self, number: int, base_url: str, stop: threading.Event, creates: int, seconds: float
+    ) -> None:
         super().__init__(name=f"soak-{number}", daemon=True)
         self.number = number
         self.base_url = base_url
         self.stop = stop
-        self.creates_left = creates
+        # Spread over most of the run, so that creates meet every fault; none in its last
+        # part, so that memory measured then is not the store growing.
+        self.creates, self.created, self.seconds = creates, 0, seconds
+        self.began = time.monotonic()
         self.ledger = Ledger()
         self.random = random.Random(number)
 
@@ -59,7 +65,7 @@ class Client(threading.Thread):
     def step(self, http: httpx.Client, steps: int) -> None:
         roll = self.random.random()
         session = f"soak-{self.number}-{steps // 500 % 3}"
-        if roll < 0.15 and self.creates_left > 0:
+        if roll < 0.15 and self.created < self.creates_due():
             self.create(http, "default" if roll < 0.1 else session)
         elif roll < 0.35 and self.ledger.written:
             self.update(http)
@@ -78,11 +84,14 @@ class Client(threading.Thread):
         else:
             self.call(http, "journal", "GET", f"/__mock/sessions/{session}/requests")
 
+    def creates_due(self) -> float:
+        return self.creates * min(1.0, (time.monotonic() - self.began) / (self.seconds * 0.7))
+
     def create(self, http: httpx.Client, session: str) -> None:
         name = f"soak{self.number} {self.random.getrandbits(40):x}"
         answer = self.call(http, "create", "POST", "/api/v1/clients", {"name": name}, session)
         if answer is not None and answer.status_code == 201:
-            self.creates_left -= 1
+            self.created += 1
             created = answer.json()
             self.ledger.written[created["id"]] = Written(session, name, {created.get("notes")})
 
