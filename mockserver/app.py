@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FlaskApp:
     # One record a process of what cannot reach the disk; every part that writes reports to it.
     degraded = Degraded()
     store.report_to(degraded)
+    # Side files report what they cannot write to the process's record (/__mock/health).
+    scenarios.journal.degraded = scenarios.rules.degraded = degraded
     kept = Kept(store, scenarios, degraded, ReloadStatus(watching=settings.watch))
     return build_app(settings, spec, control_spec(spec), kept)
 
@@ -102,6 +104,7 @@ def build_app(
         # Inline unless a write waits for its flush to disk.
         writes_inline=settings.in_memory or settings.durability != "disk",
         write_threads=None if settings.durability == "disk" else 1,
+        lock_timeout=settings.lock_timeout,
     )
     app.add_middleware(SessionHeader, MiddlewarePosition.BEFORE_ROUTING)
     # The page at /__mock/ and its files: inside the error table, so a missing file is a problem.

@@ -60,6 +60,11 @@ def register(commands: Any) -> None:
         default=None,
         help="serve each edit of the contract (and what it $refs), fixtures and control.yaml",
     )
+    serve.add_argument(
+        "--worker-timeout",
+        type=float,
+        help="with --workers: seconds a silent worker is given before it is replaced (30; 0: off)",
+    )
     serve.set_defaults(run=run_serve)
     reset = commands.add_parser("reset", help="reseed a store from the fixtures, offline")
     _store_options(reset)
@@ -156,9 +161,7 @@ def _serve_workers(settings: Settings) -> int:
     The store is loaded (seeded, reset) once, here, and a start-up error stops the command before
     any worker exists; the workers are forks of this process and share what it loaded.
     """
-    import uvicorn
-
-    from mockserver.workers import supervise
+    from mockserver.workers import beating_server, supervise
 
     if settings.in_memory:
         raise SettingsError("--workers needs a store file: workers cannot share :memory:")
@@ -166,7 +169,11 @@ def _serve_workers(settings: Settings) -> int:
     listener = _listen(settings.host, settings.port)
     _announce(settings, listener)
     config = _server_config(settings, app)
-    return supervise(settings.process_count, lambda: uvicorn.Server(config).run([listener]))
+    return supervise(
+        settings.process_count,
+        lambda: beating_server(config).run([listener]),
+        worker_timeout=settings.worker_timeout,
+    )
 
 
 def _server_config(settings: Settings, app: Any, **options: Any) -> uvicorn.Config:

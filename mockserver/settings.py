@@ -44,6 +44,10 @@ class Settings:
     spec: str = str(SPEC_PATH)  # the contract served and enforced
     address_file: str | None = None  # serve writes where it listens here (mockserver health)
     watch: bool = False  # serve a new version on each edit of the contract, fixtures, control.yaml
+    # Seconds a write waits for the store's lock before a 503 (a frozen worker holds it).
+    lock_timeout: float = 5.0
+    # Seconds a worker may stay silent (no heartbeat) before its supervisor replaces it; 0: never.
+    worker_timeout: float = 30.0
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **explicit: Any) -> Settings:
@@ -55,6 +59,8 @@ class Settings:
         from mockserver.scenarios.latency import parse_latency
 
         parse_latency(settings.latency)  # refused at start, not in each worker
+        if settings.lock_timeout <= 0 or settings.worker_timeout < 0:
+            raise SettingsError("lock_timeout must be above 0, worker_timeout 0 (off) or above")
         if settings.workers < 0:
             raise SettingsError(f"workers must be 0 (one per core) or more, not {settings.workers}")
         return settings

@@ -20,7 +20,7 @@ from a2wsgi.wsgi import build_environ
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.http.operations import decorate_once
-from mockserver.store.waiting import WouldWait, no_waiting
+from mockserver.store.waiting import StoreBusy, WouldWait, no_waiting, seconds_left, waiting_at_most
 
 if TYPE_CHECKING:
     from connexion import FlaskApp
@@ -37,9 +37,17 @@ INLINE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # compaction's snapshot); the loop looks again after each of these pauses, and runs the request
 # again once the lock looks free, so a long wait costs a few cheap looks, not many reruns.
 RETRY_PAUSES = (0.0002, 0.0005, 0.001, 0.002, 0.004, *(0.008,) * 1000)
+# A lock held longer than this is held by a process that does not let it go (frozen, stuck): the
+# write is refused with StoreBusy (503, Retry-After) instead of waiting for ever (settings).
+LOCK_TIMEOUT_S = 5.0
 
 
-def serve_on_the_loop(app: FlaskApp, writes_inline: bool, write_threads: int | None = None) -> None:
+def serve_on_the_loop(
+    app: FlaskApp,
+    writes_inline: bool,
+    write_threads: int | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_S,
+) -> None:
     """Put the bridge below in place of Connexion's a2wsgi one (Connexion has no option for it;
     see INTERNALS.md), with Connexion's view functions decorated once."""
     middleware = app._middleware_app
@@ -48,6 +56,7 @@ def serve_on_the_loop(app: FlaskApp, writes_inline: bool, write_threads: int | N
         other_scopes=middleware.asgi_app,
         writes_inline=writes_inline,
         write_threads=write_threads,
+        lock_timeout=lock_timeout,
         # Connexion adds the operations' view functions when its middleware starts.
         on_first_request=partial(decorate_once, app.app),
     )
@@ -61,6 +70,7 @@ class OneHopWSGI:
         writes_inline: bool = False,
         write_threads: int | None = None,
         on_first_request: Callable[[], None] = lambda: None,
+        lock_timeout: float = LOCK_TIMEOUT_S,
     ) -> None:
         self.wsgi_app = wsgi_app
         self.other_scopes = other_scopes  # lifespan and anything else that is not HTTP
@@ -72,6 +82,7 @@ class OneHopWSGI:
         self._write_limiter: anyio.CapacityLimiter | None = None
         self._on_first_request: Callable[[], None] | None = on_first_request
         self._slow_work: anyio.Event | None = None
+        self.lock_timeout = lock_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,7 +92,8 @@ class OneHopWSGI:
         if prepare is not None:
             prepare()
         body = await _read_body(receive)
-        status, headers, payload = await self._answer(scope, body)
+        with waiting_at_most(self.lock_timeout):  # from now, in the loop and in a thread
+            status, headers, payload = await self._answer(scope, body)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
@@ -120,10 +132,17 @@ class OneHopWSGI:
             except WouldWait as busy:
                 if busy.needs_thread:
                     return None
-                for pause in RETRY_PAUSES:
-                    await anyio.sleep(pause)
-                    if busy.looks_free():
-                        break
+                await self._until_free(busy)
+
+    async def _until_free(self, busy: WouldWait) -> None:
+        """Back once the lock looks free; StoreBusy once the request's lock timeout has passed."""
+        for pause in RETRY_PAUSES:
+            left = seconds_left()
+            if left is not None and left <= 0:
+                raise StoreBusy(self.lock_timeout)
+            await anyio.sleep(pause if left is None else min(pause, left))
+            if busy.looks_free():
+                return
 
     async def _in_thread(
         self, scope: Scope, body: bytes, limiter: anyio.CapacityLimiter | None = None

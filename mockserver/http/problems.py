@@ -12,6 +12,7 @@ from connexion.problem import problem
 from starlette.exceptions import HTTPException
 
 from mockserver.contract import ContractPaths
+from mockserver.scenarios.rulebook import RulesNotSaved
 from mockserver.scenarios.rules import RuleError, RuleNotFound
 from mockserver.store import (
     ClientNotFound,
@@ -21,6 +22,7 @@ from mockserver.store import (
     StoreError,
     StoreUnavailable,
 )
+from mockserver.store.waiting import StoreBusy
 
 # status, title, and the detail a client sees (None: the exception's own message).
 # A StoreError's message names files on this machine, which no response may show.
@@ -33,6 +35,11 @@ ERRORS: dict[type[Exception], tuple[int, str, str | None]] = {
     StoreUnavailable: (503, "Service Unavailable", None),  # its message names no file
     RuleError: (400, "Bad Request", None),
     RuleNotFound: (404, "Not Found", None),
+}
+# Refusals that pass by themselves: their `retry_after` (seconds) goes out as Retry-After.
+ERRORS |= {
+    StoreBusy: (503, "Service Unavailable", None),
+    RulesNotSaved: (503, "Service Unavailable", "The rules cannot be saved; nothing was changed"),
 }
 
 
@@ -49,8 +56,8 @@ def register(app: FlaskApp, *specs: dict[str, Any]) -> None:
 
 def _answer(status: int, title: str, detail: str | None) -> Any:
     def handle(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:
-        # An exception may name headers for its answer (StoreUnavailable: Retry-After).
-        headers = getattr(error, "headers", None)
+        retry = getattr(error, "retry_after", None)
+        headers = None if retry is None else {"Retry-After": str(retry)}
         return problem(status=status, title=title, detail=detail or str(error), headers=headers)
 
     return handle

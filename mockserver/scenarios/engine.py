@@ -40,7 +40,7 @@ class Scenarios:
 
     def forget(self, session: str) -> None:
         """A forgotten session leaves neither rules nor journal behind."""
-        self.rules.clear(session)
+        self.rules.forget(session)
         self.journal.clear(session)
 
     def forget_all_but(self, kept: str) -> None:

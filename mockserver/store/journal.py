@@ -38,7 +38,6 @@ class StoreUnavailable(StoreError):
             f"The mock cannot make this write durable right now ({doing}: {cause}); nothing "
             f"was changed. Reads go on; retry the write in {self.retry_after} seconds"
         )
-        self.headers = {"Retry-After": str(self.retry_after)}
         # What health and the log show: the OSError itself ("[Errno 28] No space left...").
         self.cause = error
 

@@ -1,0 +1,64 @@
+"""The request journal's file format: one JSON object a line, that a torn write cannot spoil.
+
+A full disk can cut a line short (a short write); readers then skip what does not parse, or,
+when the next entry was appended right after the fragment, read that entry from where it
+starts: every stored entry begins with `START` (`requests.ENCODER` keeps the order the
+middleware builds, `t` first), which cannot occur unescaped inside a JSON string.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+Entry = dict[str, Any]
+START = b'{"t":'
+
+
+def valid(data: bytes, newest: int) -> list[tuple[bytes, Entry]]:
+    """The `newest` entries in `data`, oldest first, each once, with its line: a torn line is
+    skipped, or, when the next entry was appended right after it, that entry is salvaged; a
+    line written twice (see `requests.Journal._rotate`) counts once. Only the lines needed are
+    parsed: the file holds several times `newest` before it is rotated."""
+    found: list[tuple[bytes, Entry]] = []
+    seen: set[bytes] = set()
+    for line in reversed(data.splitlines()):
+        parsed = entry_of(line)
+        if parsed is not None and parsed[0] not in seen:
+            seen.add(parsed[0])
+            found.append(parsed)
+            if len(found) == newest:
+                break
+    found.reverse()
+    return found
+
+
+def entry_of(line: bytes) -> tuple[bytes, Entry] | None:
+    start = 0
+    while start >= 0:
+        candidate = line[start:]
+        try:
+            entry = json.loads(candidate)
+        except ValueError:
+            pass
+        else:
+            if isinstance(entry, dict) and "t" in entry:
+                return candidate, entry
+        start = line.find(START, start + 1)
+    return None
+
+
+def complete(data: bytes) -> bytes:
+    """Up to the last newline: a line still being written is not read."""
+    return data[: data.rfind(b"\n") + 1]
+
+
+def read_all(descriptor: int) -> bytes:
+    return os.pread(descriptor, os.fstat(descriptor).st_size, 0)
+
+
+def write_new(path: Path, data: bytes) -> None:
+    with open(path, "wb") as file:
+        file.write(data)  # a buffered file checks the count and raises on a short write
