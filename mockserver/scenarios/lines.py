@@ -62,3 +62,26 @@ def read_all(descriptor: int) -> bytes:
 def write_new(path: Path, data: bytes) -> None:
     with open(path, "wb") as file:
         file.write(data)  # a buffered file checks the count and raises on a short write
+
+
+TAIL_STEP = 64 * 1024  # what the live feed reads from the end of the file first
+
+
+def after_line(descriptor: int, last: str) -> bytes | None:
+    """The complete lines after the entry with id `last`, read from the end of the file in
+    growing steps (a follower asks for a few new lines, often); None when it is not there."""
+    # The id is each line's last key (the middleware adds it last), so this cannot match a
+    # header or a body that happens to hold the same text.
+    needle = b'"i":"' + last.encode() + b'"}\n'
+    size = os.fstat(descriptor).st_size
+    span = TAIL_STEP
+    while True:
+        start = max(0, size - span)
+        data = os.pread(descriptor, size - start, start)
+        at = data.rfind(needle)
+        if at >= 0:
+            newer = data[at + len(needle) :]
+            return newer[: newer.rfind(b"\n") + 1]
+        if start == 0:
+            return None
+        span *= 8

@@ -29,8 +29,8 @@ from mockserver.http.session import session_of_scope
 from mockserver.scenarios import faults
 from mockserver.scenarios.answers import Answer, Undeclared
 from mockserver.scenarios.engine import Scenarios
+from mockserver.scenarios.entries import BODY_CAP
 from mockserver.scenarios.prefer import PreferError, parse_prefer
-from mockserver.scenarios.requests import BODY_CAP
 from mockserver.scenarios.rules import Rule, delay_seconds
 
 EXCHANGE = "mockserver.exchange"

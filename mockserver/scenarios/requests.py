@@ -8,7 +8,7 @@ write; PIPE_BUF bounds pipes, not files), so only a short write can tear a line:
 Past `COMPACT_BYTES` the file is rotated under an exclusive flock on `journal.lock` (the newest
 `LIMIT` lines to a new file, renamed over the old; see `_rotate` for the appends racing it), and
 readers hold that lock shared. With a `:memory:` store (one process) a deque per session does
-the same. Entries are stored raw (short keys, the body as text) and made readable by `shown`
+the same. Entries are stored raw (short keys, the body as text) and made readable by `entries.shown`
 when listed: the request pays for collecting, the listing for formatting.
 
 A side file never takes the API down: an append that fails (ENOSPC, EIO, a short write) is
@@ -28,23 +28,20 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from mockserver.faults import Degraded
-from mockserver.scenarios.lines import complete, read_all, valid, write_new
+from mockserver.scenarios.entries import shown
+from mockserver.scenarios.lines import after_line, complete, read_all, valid, write_new
 from mockserver.store.forks import reopen_in_children
-from mockserver.store.model import timestamp
 from mockserver.store.waiting import flock_within
 
 Entry = dict[str, Any]
 PART = "request journal"  # as /__mock/health names it
 LIMIT = 1000  # entries kept per session
-BODY_CAP = 4096  # request body bytes kept per entry
 COMPACT_BYTES = 4 * 1024 * 1024
 OPEN_FILES = 32
-TAIL_STEP = 64 * 1024  # what the live feed reads from the end of the file first
 # A reader or `clear` waits this long at most for a rotation; past it (a frozen neighbour holds
 # the lock) it goes on without the lock rather than hang its event loop.
 LOCK_WAIT_S = 0.5
@@ -174,11 +171,11 @@ class Journal:
                 raw = list(self._memory.get(session, ()))
             ids = [entry.get("i") for entry in raw]
             found = last is not None and last in ids
-            newer = raw[len(ids) - ids[::-1].index(last) :] if found else raw
-            return [ENCODER.encode(entry).encode() for entry in newer], found
+            kept = raw[len(ids) - ids[::-1].index(last) :] if found else raw
+            return [ENCODER.encode(entry).encode() for entry in kept], found
         with self._locked(fcntl.LOCK_SH), self._lock:
             descriptor = self._current(session)
-            newer = None if last is None else _after_line(descriptor, last)
+            newer = None if last is None else after_line(descriptor, last)
             if newer is None:
                 return [line for line, _ in valid(complete(read_all(descriptor)), LIMIT)], False
         # Everything the file still holds after it (a reader that fell behind misses nothing
@@ -250,68 +247,6 @@ class Journal:
         descriptor = self._files.pop(session, None)
         if descriptor is not None:
             os.close(descriptor)
-
-
-def shown(entry: Entry) -> Entry:
-    """A stored entry as the control API lists it."""
-    size, text = entry["n"], entry["b"]
-    body: Any = None
-    if size:
-        body = text
-        if size <= BODY_CAP:
-            with contextlib.suppress(ValueError):
-                body = json.loads(text)
-    return {
-        "time": timestamp(datetime.fromtimestamp(entry["t"] / 1e9, UTC)),
-        "method": entry["m"],
-        "path": entry["p"],
-        "query": entry["q"],
-        "operation": entry["o"],
-        "headers": entry["h"],
-        "body": body,
-        "truncated": size > BODY_CAP,
-        "status": entry["s"],
-        "duration_ms": entry["d"],
-        "rule": entry["r"],
-        "fault": entry["f"],
-        "id": entry.get("i"),
-        "prefer": entry.get("w"),
-        "problem": entry.get("x"),
-        "why": why(entry),
-    }
-
-
-def why(entry: Entry) -> str:
-    """What decided the answer, in a few words (the dashboard's column)."""
-    if entry["r"]:
-        return f"rule {entry['r']}" + (f": fault {entry['f']}" if entry["f"] else "")
-    if entry.get("w"):
-        return f"Prefer: {entry['w']}"
-    if entry.get("x"):
-        return f"problem: {entry['x']}"
-    if entry["o"] is None:
-        return "not in the contract"
-    return "the mock's handler"
-
-
-def _after_line(descriptor: int, last: str) -> bytes | None:
-    """The complete lines after the entry with id `last`, read from the end of the file in
-    growing steps (a follower asks for a few new lines, often); None when it is not there."""
-    # The id is each line's last key (the middleware adds it last), so this cannot match a
-    # header or a body that happens to hold the same text.
-    needle = b'"i":"' + last.encode() + b'"}\n'
-    size = os.fstat(descriptor).st_size
-    span = TAIL_STEP
-    while True:
-        start = max(0, size - span)
-        data = os.pread(descriptor, size - start, start)
-        at = data.rfind(needle)
-        if at >= 0:
-            newer = data[at + len(needle) :]
-            return newer[: newer.rfind(b"\n") + 1]
-        if start == 0:
-            return None
-        span *= 8
 
 
 def matching(entries: list[Entry], **filters: Any) -> list[Entry]:
