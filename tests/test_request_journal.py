@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver.scenarios import requests as journal_module
+from mockserver.scenarios import entries
+from mockserver.scenarios import requests as requests_module
 from mockserver.scenarios.requests import Journal
 from mockserver.testing import served_mock
 
@@ -172,7 +173,7 @@ def test_a_large_body_is_kept_up_to_the_cap(mock: httpx.Client) -> None:
     )
     [entry] = journal(mock, session)["data"]
     assert entry["truncated"] is True
-    assert len(entry["body"]) == journal_module.BODY_CAP
+    assert len(entry["body"]) == entries.BODY_CAP
     assert entry["body"].startswith('{"name":')
 
 
@@ -180,13 +181,13 @@ def test_a_large_body_is_kept_up_to_the_cap(mock: httpx.Client) -> None:
 def test_the_journal_keeps_the_newest_entries_up_to_its_bound(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, on_disk: bool
 ) -> None:
-    monkeypatch.setattr(journal_module, "COMPACT_BYTES", 256 * 1024)
+    monkeypatch.setattr(requests_module, "COMPACT_BYTES", 256 * 1024)
     store = Journal(tmp_path if on_disk else None)
-    total = journal_module.LIMIT + 3000
+    total = requests_module.LIMIT + 3000
     for n in range(total):
         raw = {"t": n, "m": "GET", "p": f"/{n}", "q": "", "o": None, "h": {}, "b": ""}
         store.record("s", {**raw, "n": 0, "s": 200, "d": 0.1, "r": None, "f": None})
     kept = [entry["path"] for entry in store.entries("s")]
-    assert kept == [f"/{n}" for n in range(total - journal_module.LIMIT, total)]
+    assert kept == [f"/{n}" for n in range(total - requests_module.LIMIT, total)]
     if on_disk:
         assert (tmp_path / "requests" / "s.jsonl").stat().st_size <= 256 * 1024 + 200
