@@ -10,8 +10,11 @@ PYTHON  ?= python3
 run: $(VENV)/.run-installed
 	$(BIN)/mockserver serve $(ARGS)
 
+# In parallel (pytest-xdist): most tests wait on a subprocess, so more workers than cores pay.
+# Tests sharing a module fixture stay on one worker (tests/conftest.py). TEST_WORKERS=0: serial.
+TEST_WORKERS ?= 4
 test: $(VENV)/.test-installed node_modules/.installed system-tools
-	$(TOOLS) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TOOLS) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy

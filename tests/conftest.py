@@ -1,5 +1,5 @@
 """Fixtures for the mock's own tests: an in-process app on a throw-away store, and a reader of
-every client it holds."""
+every client it holds; and how the suite is shared among pytest-xdist workers (`make test`)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,48 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.nodeid import NodeId
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
+
+# A fixture shared by several tests (module, class or package scope) is built once per worker
+# that runs one of them: tests using one are kept on one worker, in their order, so the fixture
+# is built once and a test that checks what the ones before it left (a served mock surviving a
+# corpus) still sees them. Every other test goes to whichever worker is free.
+SHARED_SCOPES = frozenset({"module", "class", "package"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group") or not SHARED_SCOPES & fixture_scopes(item):
+            continue
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def fixture_scopes(item: pytest.Item) -> set[str]:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return set()
+    return {each.scope for chain in info.name2fixturedefs.values() for each in chain}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist sends the ids to the scheduler
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """`--dist loadgroup` finds a test's group in a suffix of its id, which pytest-xdist 3.8 still
+    writes into the field pytest 9.2 no longer reads (pytest-dev/pytest-xdist#1386): without
+    this every group is silently spread over the workers. Does nothing once xdist writes it."""
+    if not session.config.getvalue("loadgroup"):
+        return
+    for item in session.items:
+        groups = sorted({group_name(mark) for mark in item.iter_markers("xdist_group")})
+        if groups and "@" not in item.nodeid.rpartition("]")[2]:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")  # type: ignore[attr-defined]
+
+
+def group_name(mark: pytest.Mark) -> str:
+    return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
 
 
 @pytest.fixture
