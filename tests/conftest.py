@@ -43,7 +43,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """`--dist loadgroup` finds a test's group in a suffix of its id, which pytest-xdist 3.8 still
     writes into the field pytest 9.2 no longer reads (pytest-dev/pytest-xdist#1386): without
     this every group is silently spread over the workers. Does nothing once xdist writes it."""
-    if not session.config.getvalue("loadgroup"):
+    if not getattr(session.config.option, "loadgroup", False):
         return
     for item in session.items:
         groups = sorted({group_name(mark) for mark in item.iter_markers("xdist_group")})
