@@ -1,4 +1,4 @@
-"""The compiled schema check (http/compiled_schema.py) never accepts what Connexion's jsonschema
+"""The compiled schema check (mockserver/compiled_schema.py) never accepts what Connexion's jsonschema
 validator refuses, on every schema of both documents, and accepts the common valid cases
 itself (or it would buy nothing)."""
 
@@ -16,9 +16,9 @@ from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidato
 from jsonschema import Draft4Validator, ValidationError
 
 from mockserver import SPEC_PATH
+from mockserver.compiled_schema import CompiledFirst, compile_schema
 from mockserver.contract import load_spec
 from mockserver.control import control_spec
-from mockserver.http.compiled_schema import CompiledFirst, compile_schema
 from mockserver.http.validation import FORMATS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -3,7 +3,7 @@
 - Connexion deep-copies a parameter and builds a new jsonschema validator for it, and for the
   body schema, on every request (~5% of a request, see bench/RESULTS.md). The schemas are the
   same objects for the life of the app, so each validator is built once, with a compiled check
-  in front that decides valid instances (http/compiled_schema.py; same messages).
+  in front that decides valid instances (compiled_schema.py; same messages).
 - A query error names its parameter; a parameter given twice is refused rather than one value
   silently winning; an integer must be ASCII digits (Python's int() also takes other scripts').
 - `format: email` is checked as an address (one '@' between non-empty parts), not just for an '@'.
@@ -26,7 +26,7 @@ from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from starlette.datastructures import QueryParams
 
-from mockserver.http.compiled_schema import CompiledFirst
+from mockserver.compiled_schema import CompiledFirst
 
 INTEGER = re.compile(r"[+-]?[0-9]+")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")

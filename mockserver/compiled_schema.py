@@ -9,13 +9,15 @@ ignores) is still accepted.
 
 It must never accept what the Python validator refuses, so it is only built for schemas it
 reads the same way (`tests/test_compiled_schema.py` holds the two side by side): OpenAPI's
-`nullable` becomes a `"null"` type as Connexion reads it, every format is checked by the very
-function jsonschema uses, and a schema with a keyword the two read differently (`multipleOf`
-on floats, the response-only `writeOnly`) keeps the Python validator alone.
+`nullable` becomes a `"null"` type as Connexion (or openapi-schema-validator) reads it, every
+format is checked by the very function the Python validator uses, and a schema with a keyword
+the two read differently (`multipleOf` on floats, the response-only `writeOnly`) keeps the
+Python validator alone.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import jsonschema_rs
@@ -41,13 +43,27 @@ class CompiledFirst:
             self.fallback.validate(instance)  # raises the ValidationError Connexion reports
 
 
-def compile_schema(schema: dict[str, Any], formats: FormatChecker) -> Any | None:
+@dataclass(frozen=True)
+class Nullable:
+    """How a Python validator reads `nullable: true`: which keys say it, whether `enum` too."""
+
+    keys: tuple[str, ...]
+    enum: bool
+
+
+CONNEXION = Nullable(("nullable", "x-nullable"), enum=True)  # connexion.json_schema
+OAS30 = Nullable(("nullable",), enum=False)  # openapi-schema-validator's OAS30Validator
+
+
+def compile_schema(
+    schema: dict[str, Any], formats: FormatChecker, nullable: Nullable = CONNEXION
+) -> Any | None:
     """The compiled Draft 4 check of `schema`, or None where it could disagree."""
     if _uses(schema, UNSAFE):
         return None
     checks = {name: _format_check(formats, name) for name in formats.checkers}
     return jsonschema_rs.Draft4Validator(
-        _nullable_as_type(schema), formats=checks, validate_formats=True
+        _nullable_as_type(schema, nullable), formats=checks, validate_formats=True
     )
 
 
@@ -59,26 +75,25 @@ def _format_check(formats: FormatChecker, name: str) -> Any:
 SCHEMA_MAPS = frozenset({"properties", "patternProperties", "definitions"})
 
 
-def _nullable_as_type(schema: Any) -> Any:
-    """Connexion lets null through `type` and `enum` of a `nullable` schema (`allow_nullable`):
-    the same said in Draft 4."""
+def _nullable_as_type(schema: Any, nullable: Nullable) -> Any:
+    """A `nullable` schema's null said in Draft 4 (Connexion's `allow_nullable`)."""
     if isinstance(schema, list):
-        return [_nullable_as_type(item) for item in schema]
+        return [_nullable_as_type(item, nullable) for item in schema]
     if not isinstance(schema, dict):
         return schema
     converted = {
         key: (
-            {name: _nullable_as_type(each) for name, each in value.items()}
+            {name: _nullable_as_type(each, nullable) for name, each in value.items()}
             if key in SCHEMA_MAPS and isinstance(value, dict)
-            else _nullable_as_type(value)
+            else _nullable_as_type(value, nullable)
         )
         for key, value in schema.items()
     }
-    if schema.get("nullable") or schema.get("x-nullable") is True:
+    if any(schema.get(key) is True for key in nullable.keys):
         if "type" in converted:
             kinds = converted["type"]
             converted["type"] = [*(kinds if isinstance(kinds, list) else [kinds]), "null"]
-        if "enum" in converted:
+        if nullable.enum and "enum" in converted:
             converted["enum"] = [*converted["enum"], None]
     return converted
 
