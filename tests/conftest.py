@@ -22,13 +22,28 @@ from mockserver.app import create_app
 # corpus) still sees them. Every other test goes to whichever worker is free.
 SHARED_SCOPES = frozenset({"module", "class", "package"})
 
+# A whole contract suite in a subprocess keeps a core busy for minutes: two at once on a
+# two-core machine, not four (starved, Hypothesis fails its health check and suites time out).
+# Such a test uses the run_contract_suite fixture or lives in one of these modules.
+SUITE_RUNS = frozenset(
+    f"tests/test_contract_suite_{name}.py" for name in ("flake", "install", "parallel", "staging")
+)
+SUITE_LANES = max(1, min(2, os.cpu_count() or 1))
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    suite_runs = 0  # dealt to the lanes in turn, in collection order (the same in every worker)
     for item in items:
-        if item.get_closest_marker("xdist_group") or not SHARED_SCOPES & fixture_scopes(item):
+        if item.get_closest_marker("xdist_group"):
             continue
-        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+        module = item.nodeid.split("::")[0]
+        if module in SUITE_RUNS or "run_contract_suite" in getattr(item, "fixturenames", ()):
+            lane = suite_runs % SUITE_LANES
+            item.add_marker(pytest.mark.xdist_group(f"contract-suite-runs-{lane}"))
+            suite_runs += 1
+        elif SHARED_SCOPES & fixture_scopes(item):
+            item.add_marker(pytest.mark.xdist_group(module))
 
 
 def fixture_scopes(item: pytest.Item) -> set[str]:
@@ -53,6 +68,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def group_name(mark: pytest.Mark) -> str:
     return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def subprocesses_are_not_xdist_workers() -> Iterator[None]:
+    """A test's subprocess (a contract suite in a fresh pytest, say) must not inherit this
+    worker's PYTEST_XDIST_* variables and behave as a worker of this run."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("PYTEST_XDIST_")]:
+            patch.delenv(name)
+        yield
 
 
 @pytest.fixture

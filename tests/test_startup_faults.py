@@ -120,7 +120,9 @@ def journalled_store(tmp_path: Path) -> Iterator[tuple[Path, list[str]]]:
         served.process.send_signal(signal.SIGKILL)
         served.process.wait(10)
     journal = db.with_name(db.name + ".journal")
-    assert len(journal.read_bytes().splitlines()) == 3, "expected one journal line per write"
+    # A session's use may be journalled too when the writes take a while (a loaded machine).
+    writes = [line for line in journal.read_bytes().splitlines() if b'"put"' in line]
+    assert len(writes) == 3, "expected one journal line per write"
     yield db, ids
 
 
