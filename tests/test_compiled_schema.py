@@ -1,6 +1,6 @@
-"""The compiled schema check (mockserver/compiled_schema.py) never accepts what Connexion's jsonschema
-validator refuses, on every schema of both documents, and accepts the common valid cases
-itself (or it would buy nothing)."""
+"""The compiled schema check (mockserver/compiled_schema.py) never accepts what Connexion's
+jsonschema validator refuses, on every schema of both documents, and accepts the common valid
+cases itself (or it would buy nothing)."""
 
 from __future__ import annotations
 
