@@ -40,7 +40,7 @@ def test_the_jsonifier_answers_one_line_as_connexions_did() -> None:
 
 
 def test_what_orjson_cannot_read_is_read_as_json_reads_it() -> None:
-    assert math.isnan(loads("{\"n\": NaN}")["n"])  # as json read it for Flask before
+    assert math.isnan(loads('{"n": NaN}')["n"])  # as json read it for Flask before
     with pytest.raises(json.JSONDecodeError):
         loads("{not json")
 
