@@ -5,13 +5,27 @@ BIN     := $(CURDIR)/$(VENV)/bin
 TOOLS   := PATH="$(BIN):$(CURDIR)/node_modules/.bin:$$PATH"
 PYTHON  ?= python3
 
-.PHONY: run test lint bench fuzz sdk lock clean contract-diff docs docs-serve
+.PHONY: run test check lint bench fuzz sdk lock clean contract-diff docs docs-serve
 
 run: $(VENV)/.run-installed
 	MOCKSERVER_WATCH=$${MOCKSERVER_WATCH-true} $(BIN)/mockserver serve $(ARGS)
 
+# In parallel (pytest-xdist): most tests wait on a subprocess, so more workers than cores pay.
+# Tests sharing a module fixture stay on one worker (tests/conftest.py). TEST_WORKERS=0: serial.
+TEST_WORKERS ?= 4
 test: $(VENV)/.test-installed node_modules/.installed system-tools
-	$(TOOLS) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TOOLS) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The edit loop's tier, under a minute: lint, the tests that need no subprocess, server or
+# browser (the in-process mock), and the contract suite against the in-process mock.
+# CI runs everything (`make test`); a file listed here must stay quick.
+CHECK_TESTS := tests/test_guards.py tests/test_strict_json.py tests/test_compiled_schema.py \
+	tests/test_api_behaviour.py tests/test_http_edges.py tests/test_sessions.py \
+	tests/test_search_index.py tests/test_store.py tests/test_durability.py tests/test_degraded.py \
+	tests/test_healthcheck.py tests/test_progress.py tests/test_json_codec.py \
+	tests/test_control_api_contract.py contract_tests
+check: lint
+	$(BIN)/pytest -q -n 2 -m "not slow" -p no:cacheprovider $(CHECK_TESTS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy

@@ -7,7 +7,6 @@ control plane (control/) and the data (store/).
 from __future__ import annotations
 
 import copy
-import json
 import re
 import warnings
 from collections.abc import Callable
@@ -21,7 +20,6 @@ from typing import Any
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 from connexion import FlaskApp
-from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
 from starlette.middleware.cors import CORSMiddleware
@@ -38,6 +36,7 @@ from mockserver.http import problems
 from mockserver.http.auth import bearer_handler
 from mockserver.http.bridge import serve_on_the_loop
 from mockserver.http.guards import BodyGuard, RouteGuard
+from mockserver.http.json_codec import OrjsonJsonifier, OrjsonProvider, ParsedBodyRequest
 from mockserver.http.session import SessionHeader
 from mockserver.http.validation import VALIDATOR_MAP
 from mockserver.reload.files import load_contract
@@ -139,13 +138,16 @@ def build_app(
 def flask_app(token: str | None) -> FlaskApp:
     """Connexion's FlaskApp as the mock configures it, before any API is added (the bench's
     Connexion floor starts from it too)."""
-    return FlaskApp(
+    app = FlaskApp(
         __name__,
         security_map={"bearer": bearer_handler(token)},
-        # Compact: Connexion's default indent=2 forces json's pure-Python encoder.
-        jsonifier=Jsonifier(json, separators=(",", ":")),
+        # Compact, by orjson: Connexion's default indent=2 forces json's pure-Python encoder.
+        jsonifier=OrjsonJsonifier(),
         validator_map=VALIDATOR_MAP,
     )
+    app.app.json = OrjsonProvider(app.app)
+    app.app.request_class = ParsedBodyRequest  # the body the guard parsed, not parsed again
+    return app
 
 
 def add_scenarios(app: FlaskApp, scenarios: Scenarios) -> None:

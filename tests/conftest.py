@@ -1,5 +1,5 @@
 """Fixtures for the mock's own tests: an in-process app on a throw-away store, and a reader of
-every client it holds."""
+every client it holds; and how the suite is shared among pytest-xdist workers (`make test`)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,73 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.nodeid import NodeId
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
+
+# A fixture shared by several tests (module, class or package scope) is built once per worker
+# that runs one of them: tests using one are kept on one worker, in their order, so the fixture
+# is built once and a test that checks what the ones before it left (a served mock surviving a
+# corpus) still sees them. Every other test goes to whichever worker is free.
+SHARED_SCOPES = frozenset({"module", "class", "package"})
+
+# A whole contract suite in a subprocess keeps a core busy for minutes: two at once on a
+# two-core machine, not four (starved, Hypothesis fails its health check and suites time out).
+# Such a test uses the run_contract_suite fixture or lives in one of these modules.
+SUITE_RUNS = frozenset(
+    f"tests/test_contract_suite_{name}.py" for name in ("flake", "install", "parallel", "staging")
+)
+SUITE_LANES = max(1, min(2, os.cpu_count() or 1))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    suite_runs = 0  # dealt to the lanes in turn, in collection order (the same in every worker)
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        module = item.nodeid.split("::")[0]
+        if module in SUITE_RUNS or "run_contract_suite" in getattr(item, "fixturenames", ()):
+            lane = suite_runs % SUITE_LANES
+            item.add_marker(pytest.mark.xdist_group(f"contract-suite-runs-{lane}"))
+            suite_runs += 1
+        elif SHARED_SCOPES & fixture_scopes(item):
+            item.add_marker(pytest.mark.xdist_group(module))
+
+
+def fixture_scopes(item: pytest.Item) -> set[str]:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return set()
+    return {each.scope for chain in info.name2fixturedefs.values() for each in chain}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist sends the ids to the scheduler
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """`--dist loadgroup` finds a test's group in a suffix of its id, which pytest-xdist 3.8 still
+    writes into the field pytest 9.2 no longer reads (pytest-dev/pytest-xdist#1386): without
+    this every group is silently spread over the workers. Does nothing once xdist writes it."""
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    for item in session.items:
+        groups = sorted({group_name(mark) for mark in item.iter_markers("xdist_group")})
+        if groups and "@" not in item.nodeid.rpartition("]")[2]:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")  # type: ignore[attr-defined]
+
+
+def group_name(mark: pytest.Mark) -> str:
+    return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def subprocesses_are_not_xdist_workers() -> Iterator[None]:
+    """A test's subprocess (a contract suite in a fresh pytest, say) must not inherit this
+    worker's PYTEST_XDIST_* variables and behave as a worker of this run."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("PYTEST_XDIST_")]:
+            patch.delenv(name)
+        yield
 
 
 @pytest.fixture

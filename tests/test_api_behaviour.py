@@ -21,6 +21,7 @@ RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 AUTH = {"Authorization": "Bearer test-token"}  # the `api` fixture accepts any token
 Reader = Callable[..., list[dict[str, Any]]]  # the `all_clients` fixture
 FIELDS = set(load_spec(SPEC_PATH)["components"]["schemas"]["Client"]["required"])
+UNKNOWN_ID = "5be04d43-b85f-49c4-bab7-ed5f2d182f2b"  # a version-4 UUID no fixture uses
 
 
 def create(api: TestClient, **body: object) -> dict:
@@ -179,7 +180,8 @@ def test_update_rejects_read_only_unknown_and_invalid_fields(api: TestClient, bo
     assert api.get(f"/api/v1/clients/{client['id']}", headers=AUTH).json() == client
 
 
-@pytest.mark.parametrize("client_id", [str(uuid.uuid4()), "not-a-uuid", "..%2F..%2Fetc"])
+# A fixed id: pytest-xdist workers must collect the same test ids.
+@pytest.mark.parametrize("client_id", [UNKNOWN_ID, "not-a-uuid", "..%2F..%2Fetc"])
 def test_unknown_or_malformed_id_gives_404_problem(api: TestClient, client_id: str) -> None:
     for answer in (
         api.get(f"/api/v1/clients/{client_id}", headers=AUTH),

@@ -16,7 +16,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.contract import ContractPaths
-from mockserver.http.strict_json import InvalidJson, check_json
+from mockserver.http.strict_json import InvalidJson, check_json, hand_on
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -46,10 +46,12 @@ class BodyGuard:
         self._check_declared_size(headers.get("content-length"))
         body = await self._read_body(receive)
         try:
-            check_json(body)
+            document = check_json(body)
         except InvalidJson as error:
             raise ProblemException(status=400, title="Bad Request", detail=str(error)) from None
-        await self.app(_with_plain_json_type(scope), _replay(body, receive), send)
+        scope = _with_plain_json_type(scope)
+        hand_on(scope, document)  # parsed once: Connexion and Flask take it from here
+        await self.app(scope, _replay(body, receive), send)
 
     def _check_declared_size(self, declared: str | None) -> None:
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:

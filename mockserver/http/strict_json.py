@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
+PARSED = "mockserver.parsed_json"  # the scope extension holding a body's document, parsed once
 MAX_DEPTH = 33  # the body is level 1, so its `metadata` object may nest 32 levels deep
 TOO_DEEP = f"The body is nested too deeply: metadata may nest at most {MAX_DEPTH - 1} levels"
 
@@ -42,6 +44,17 @@ def check_json(body: bytes) -> Any:
         raise InvalidJson(f"The body holds a number that cannot be used: {error}") from None
     _check_depth_and_text(document)
     return document
+
+
+def hand_on(scope: MutableMapping[str, Any], document: Any) -> None:
+    """Keep the checked body's document in the request's scope for those after the guard."""
+    scope.setdefault("extensions", {})[PARSED] = document
+
+
+def parsed_body(scope: Mapping[str, Any]) -> tuple[bool, Any]:
+    """(True, document) if the guard parsed this request's body; (False, None) otherwise."""
+    extensions = scope.get("extensions") or {}
+    return (True, extensions[PARSED]) if PARSED in extensions else (False, None)
 
 
 def _finite_float(text: str) -> float:

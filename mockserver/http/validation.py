@@ -2,7 +2,8 @@
 
 - Connexion deep-copies a parameter and builds a new jsonschema validator for it, and for the
   body schema, on every request (~5% of a request, see docs/benchmarks.md). The schemas are the
-  same objects for the life of the app, so each validator is built once.
+  same objects for the life of the app, so each validator is built once, with a compiled check
+  in front that decides valid instances (compiled_schema.py; same messages).
 - A query error names its parameter; a parameter given twice is refused rather than one value
   silently winning; an integer must be ASCII digits (Python's int() also takes other scripts').
 - `format: email` is checked as an address (one '@' between non-empty parts), not just for an '@'.
@@ -13,29 +14,38 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
 from connexion.datastructures import MediaTypeDict
-from connexion.json_schema import Draft4RequestValidator
+from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
 from connexion.utils import is_null, is_nullable
-from connexion.validators import JSONRequestBodyValidator
+from connexion.validators import (
+    JSONRequestBodyValidator,
+    JSONResponseBodyValidator,
+    TextResponseBodyValidator,
+)
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, FormatChecker, ValidationError, validators
 from starlette.datastructures import QueryParams
+from starlette.types import Scope
+
+from mockserver.compiled_schema import CompiledFirst
+from mockserver.http.strict_json import parsed_body
 
 INTEGER = re.compile(r"[+-]?[0-9]+")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 FORMATS = FormatChecker(formats=Draft4Validator.FORMAT_CHECKER.checkers)
 FORMATS.checks("email")(lambda value: not isinstance(value, str) or bool(EMAIL.fullmatch(value)))
 
-Cache = dict[int, tuple[Any, Draft4Validator]]
+Cache = dict[int, tuple[Any, CompiledFirst]]
 
 
-def _cached(cache: Cache, schema: dict[str, Any], build: type[Draft4Validator]) -> Draft4Validator:
+def _cached(cache: Cache, schema: dict[str, Any], build: type[Draft4Validator]) -> CompiledFirst:
     # Keyed by identity; holding the schema keeps its id from being reused by another object.
     entry = cache.get(id(schema))
     if entry is None or entry[0] is not schema:
-        entry = (schema, build(schema, format_checker=FORMATS))
+        entry = (schema, CompiledFirst(schema, build(schema, format_checker=FORMATS), FORMATS))
         cache[id(schema)] = entry
     return entry[1]
 
@@ -86,11 +96,29 @@ class CachedJSONBodyValidator(JSONRequestBodyValidator):
     _validators: ClassVar[Cache] = {}
 
     @property
-    def _validator(self) -> Draft4Validator:
+    def _validator(self) -> CompiledFirst:
         return _cached(self._validators, self._schema, ExplainedRequestValidator)
+
+    async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
+        # The guard parsed it: the body's messages, not read here, go on to the handler as sent.
+        found, document = parsed_body(scope)
+        return document if found else await super()._parse(stream, scope)
+
+
+class CachedJSONResponseValidator(JSONResponseBodyValidator):
+    """Responses are checked (`validate_responses`, on in the tests) as Connexion checks them."""
+
+    _validators: ClassVar[Cache] = {}
+
+    @property
+    def validator(self) -> CompiledFirst:
+        return _cached(self._validators, self._schema, Draft4ResponseValidator)
 
 
 VALIDATOR_MAP = {
     "parameter": CachedParameterValidator,
     "body": MediaTypeDict({"*/*json": CachedJSONBodyValidator}),
+    "response": MediaTypeDict(
+        {"*/*json": CachedJSONResponseValidator, "text/plain": TextResponseBodyValidator}
+    ),
 }
