@@ -2,9 +2,9 @@
 
 The conventions, for whoever writes a page:
 
-- a ```sh (or bash, shell) or ```python (or py) fence is run against a served mock, in page order (one mock
-  per page, so a page can build on its earlier examples); `http://127.0.0.1:8080` is the mock,
-  and port 8081 (the proxy's) becomes a free port;
+- a ```sh (or bash, shell) or ```python (or py) fence is run against a served mock, in page
+  order (one mock per page, so a page can build on its earlier examples);
+  `http://127.0.0.1:8080` is the mock, and port 8081 (the proxy's) becomes a free port;
 - a ```json or ```text fence right after it (blank lines between at most) is the output it
   must print; `...` stands for any text. JSON is compared with the spaces after `:` and `,`
   ignored, so the page can show it readable;

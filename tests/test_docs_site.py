@@ -25,8 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROPERDOCS = Path(sys.executable).parent / "properdocs"
 SWAGGER_SHOTS = ("swagger-ui.png", "swagger-ui-try-it-out.png", "control-ui.png")
 DASHBOARD_SHOTS = tuple(
-    f"dashboard-{view}.png"
-    for view in ("token", "requests", "sessions", "rules", "requests-phone")
+    f"dashboard-{view}.png" for view in ("token", "requests", "sessions", "rules", "requests-phone")
 )
 
 pytestmark = pytest.mark.slow
