@@ -2,17 +2,17 @@
 
 The conventions, for whoever writes a page:
 
-- a ```sh (or bash) or ```python fence is run against a served mock, in page order (one mock
-  per page, so a page can build on its earlier examples); `http://127.0.0.1:8080` is the mock,
-  and port 8081 (the proxy's) becomes a free port;
+- a ```sh (or bash, shell) or ```python (or py) fence is run against a served mock, in page
+  order (one mock per page, so a page can build on its earlier examples);
+  `http://127.0.0.1:8080` is the mock, and port 8081 (the proxy's) becomes a free port;
 - a ```json or ```text fence right after it (blank lines between at most) is the output it
   must print; `...` stands for any text. JSON is compared with the spaces after `:` and `,`
   ignored, so the page can show it readable;
 - an example that cannot run says why in an HTML comment right before its fence:
   `<!-- not run: starts a long-lived server -->`; one that another test runs as written names it:
   `<!-- run by tests/test_x.py -->` (that test must read this page);
-- every other fence of a language we could run (yaml, ts, js, nginx, ini) needs one of the two
-  comments as well, so nothing looks tested that is not.
+- every other fence of a language we could run (yaml, ts, js, nginx, ini, console, pycon...)
+  needs one of the two comments as well, so nothing looks tested that is not.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUN = {"sh": "sh", "bash": "sh", "python": "python"}
+RUN = {"sh": "sh", "bash": "sh", "shell": "sh", "python": "python", "py": "python"}
 OUTPUT = {"json", "text"}
+# Languages we could run but do not: a fence of one is marked, so none looks tested that is not.
 MUST_SAY = {"yaml", "yml", "ts", "js", "mjs", "nginx", "ini", "toml", "dockerfile"}
+MUST_SAY |= {"console", "zsh", "pycon", "python3", "javascript", "typescript"}
 NOTE = re.compile(r"<!--\s*(not run|run by)\s*:?\s*(.*?)\s*-->", re.DOTALL)
 FENCE = re.compile(r"^(?P<indent> *)(?P<ticks>```+)(?P<lang>[\w+-]*)[^\n]*$")
 MOCK_URL = "http://127.0.0.1:8080"

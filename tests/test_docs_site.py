@@ -23,6 +23,10 @@ from scripts.docs_linkcheck import broken_links
 
 ROOT = Path(__file__).resolve().parent.parent
 PROPERDOCS = Path(sys.executable).parent / "properdocs"
+SWAGGER_SHOTS = ("swagger-ui.png", "swagger-ui-try-it-out.png", "control-ui.png")
+DASHBOARD_SHOTS = tuple(
+    f"dashboard-{view}.png" for view in ("token", "requests", "sessions", "rules", "requests-phone")
+)
 
 pytestmark = pytest.mark.slow
 
@@ -49,9 +53,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_site_has_every_page_of_the_nav_and_the_generated_ones(site: Path) -> None:
     for page in ("reference/cli", "reference/settings", "reference/control-api", "architecture"):
         assert (site / page / "index.html").is_file(), page
-    for shot in ("swagger-ui.png", "swagger-ui-try-it-out.png", "control-ui.png"):
+    for shot in (*SWAGGER_SHOTS, *DASHBOARD_SHOTS):
         assert (site / "img" / shot).stat().st_size > 10_000, shot
     assert (site / "reference" / "contract" / "index.html").is_file()
+
+
+def test_no_picture_is_kept_in_the_tree() -> None:
+    # The build shoots them (scripts/docs_screenshots.mjs); one kept in docs/ would go stale.
+    kept = [p for p in (ROOT / "docs").rglob("*") if p.suffix in (".png", ".jpg", ".gif", ".webp")]
+    assert kept == []
 
 
 def test_every_internal_link_and_anchor_of_the_built_site_resolves(site: Path) -> None:
@@ -104,6 +114,15 @@ def test_the_api_references_name_every_operation() -> None:
     ):
         operation_ids = re.findall(r"operationId: (\w+)", source.read_text())
         assert operation_ids and all(f"\n### {op}\n" in page for op in operation_ids)
+
+
+def test_the_control_api_guide_links_every_operation_to_the_reference() -> None:
+    # The guide lists no answers of its own (they would drift); it names each operation, so a new
+    # one in control.yaml is not left out of it. The link check proves the anchors.
+    guide = (ROOT / "docs" / "control-api.md").read_text()
+    operation_ids = set(re.findall(r"operationId: (\w+)", docs_openapi.CONTROL.read_text()))
+    linked = set(re.findall(r"\]\(reference/control-api\.md#(\w+)\)", guide))
+    assert operation_ids and {op.lower() for op in operation_ids} == linked
 
 
 def test_the_readme_is_short_and_its_links_lead_somewhere() -> None:

@@ -1,17 +1,17 @@
 // The dashboard at /__mock/ in Chromium, every action a user takes, against a mock started with
 // --token and two workers. Requests to the API are sent from Node (not the page), as an app
 // beside the dashboard would send them. Reports one JSON document that test_dashboard_browser.py
-// judges; screenshots of each view go to the two folders given.
-// Usage: node dashboard.mjs <base url> <token> <screenshot dir> <docs image dir>
+// judges; screenshots of each view go to the folder given (the docs site's pictures are shot by
+// its build: scripts/docs_screenshots.mjs).
+// Usage: node dashboard.mjs <base url> <token> <screenshot dir>
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { report, requireArgs, withBrowser } from './browser.mjs';
 
-const [baseUrl, token, screenshotDir, docsDir] = requireArgs(import.meta.filename, [
+const [baseUrl, token, screenshotDir] = requireArgs(import.meta.filename, [
   'base url',
   'token',
   'screenshot dir',
-  'docs image dir',
 ]);
 const SESSION = 'dash-live';
 const COPY = 'dash-copy';
@@ -35,7 +35,6 @@ async function api(method, path, { body, headers = {}, session = SESSION } = {})
 
 async function shoot(page, name) {
   await page.screenshot({ path: join(screenshotDir, `dashboard-${name}.png`), fullPage: true });
-  await page.screenshot({ path: join(docsDir, `dashboard-${name}.png`), fullPage: false });
 }
 
 async function axe(page, label) {
