@@ -14,6 +14,7 @@ from contract_tests import run
 from contract_tests.api import ClientsApi
 from contract_tests.options import add_options, options_from, records_path
 from contract_tests.target import Target, in_process_target, remote_target
+from contract_tests.tokens import TokenCommandFailed
 
 WRITES_MARKER = "writes"
 
@@ -68,6 +69,15 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         where = records_path(config.option)
         shown = f", listed in {where}" if where else ""
         write(f"contract tests: created {len(ledger.created)} record(s){shown}")
+    layers = run.RUN.layers
+    if layers is not None and layers.tokens is not None:
+        for line in layers.tokens.notices:
+            write(line)
+    if layers is not None and layers.settling.waited >= 0.05:
+        write(
+            f"contract tests: {layers.settling.waited:.1f} s spent waiting for reads after writes"
+            f" to settle (--settle {layers.settling.settle})"
+        )
     failed = terminalreporter.stats.get("failed", [])
     if any("contract_tests/" in report.nodeid for report in failed):
         write(f"contract tests: replay this run with --hypothesis-seed={run.RUN.seed}")
@@ -109,14 +119,19 @@ def contract_target(pytestconfig: pytest.Config) -> Iterator[Target]:
     if options.base_url and options.app:
         pytest.exit("choose one target: --base-url or --app", returncode=4)
     if options.base_url:
-        if not options.token:
-            pytest.exit("--base-url needs --token (or CONTRACT_TOKEN)", returncode=4)
         try:
-            target = remote_target(options.base_url, options.token, run.RUN.options, run.RUN.ledger)
-        except ValueError as error:
+            target = remote_target(
+                options.base_url,
+                options.token,
+                run.RUN.options,
+                run.RUN.ledger,
+                options.token_command,
+            )
+        except (ValueError, TokenCommandFailed) as error:
             pytest.exit(str(error), returncode=4)
     else:
         target = in_process_target(options.app, options.token, run.RUN.ledger)
+    run.RUN.layers = target.layers
     yield target
     target.close()
 
@@ -135,5 +150,4 @@ def clients_api(target: Target) -> ClientsApi:
         target.api_url,
         target.token,
         extra_headers=dict(target.extra_headers),
-        settle=run.RUN.options.settle,
     )

@@ -44,6 +44,9 @@ def explain(broken_promise: str, *responses: httpx.Response) -> str:
     for response in responses:
         parts.append("Reproduce with:\n    " + as_curl(response.request))
         parts.append(f"Got {response.status_code}: {preview(response.text)}")
+        waited = response.extensions.get("unsettled_after")
+        if waited is not None:
+            parts.append(f"(still so after waiting {waited:.1f} s for the write to show, --settle)")
     return "\n\n".join(parts)
 
 

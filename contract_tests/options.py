@@ -31,6 +31,12 @@ def add_options(parser: pytest.Parser) -> None:
     )
     add("--token", default=env("TOKEN"), help="API key (env CONTRACT_TOKEN)")
     add(
+        "--token-command",
+        default=env("TOKEN_COMMAND"),
+        help="shell command that prints the API key; run again once when the target answers"
+        " 401 to it (env CONTRACT_TOKEN_COMMAND); overrides --token",
+    )
+    add(
         "--read-only",
         action="store_true",
         default=env("READ_ONLY") == "1",

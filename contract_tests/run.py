@@ -60,6 +60,7 @@ class Run:
     seed: int
     options: Options = field(default_factory=Options)
     ledger: Ledger = field(default_factory=lambda: Ledger(contract_operations(load_spec())))
+    layers: Any = None  # the target's transport.Layers, for the summary (set by conftest)
 
 
 def load_spec() -> dict[str, Any]:

@@ -63,7 +63,7 @@ def created_client_matches_what_was_sent(api: ClientsApi, body: dict[str, Any]) 
         f" {created['created_at']} and {created['updated_at']}",
         response,
     )
-    api.eventually(lambda: fetch_equals(api, created, response, "created client"))
+    fetch_equals(api, created, response, "created client")
     return created
 
 
@@ -104,7 +104,7 @@ def location_points_at_the_created_client(api: ClientsApi) -> None:
         fetched = expect_status(fetched_response, 200, "GET the URL in the Location header")
         expect(fetched == created, "the Location URL serves another document", fetched_response)
 
-    api.eventually(location_serves_it)
+    location_serves_it()
 
 
 def update_changes_exactly_the_fields_sent(
@@ -129,7 +129,7 @@ def update_changes_exactly_the_fields_sent(
         f" (created/updated at {before['updated_at']})",
         response,
     )
-    api.eventually(lambda: fetch_equals(api, after, response, "client just updated"))
+    fetch_equals(api, after, response, "client just updated")
     return after
 
 
@@ -172,7 +172,7 @@ def unicode_round_trips(api: ClientsApi, text: str) -> None:
         for client in listed:
             expect(client == wanted[client["id"]], f"list mangled unicode: {client!r}", response)
 
-    api.eventually(listed_unchanged)
+    listed_unchanged()
 
 
 def differences(expected: dict[str, Any], actual: Any) -> str:
