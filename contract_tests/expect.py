@@ -46,7 +46,9 @@ def explain(broken_promise: str, *responses: httpx.Response) -> str:
         parts.append(f"Got {response.status_code}: {preview(response.text)}")
         waited = response.extensions.get("unsettled_after")
         if waited is not None:
-            parts.append(f"(still so after waiting {waited:.1f} s for the write to show, --settle)")
+            parts.append(
+                f"(still so {waited:.1f} s after the write was acknowledged: beyond --settle)"
+            )
     return "\n\n".join(parts)
 
 

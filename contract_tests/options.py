@@ -56,6 +56,18 @@ def add_options(parser: pytest.Parser) -> None:
         " until they hold or the time is up (env CONTRACT_SETTLE; default 0)",
     )
     add(
+        "--max-time",
+        default=env("MAX_TIME"),
+        help="seconds after which no new cases are generated; the semantic checks still run and"
+        " the summary says what was cut (env CONTRACT_MAX_TIME; default no budget)",
+    )
+    add(
+        "--report-markdown",
+        default=env("REPORT_MARKDOWN"),
+        help="write a Markdown summary here, e.g. $GITHUB_STEP_SUMMARY (env"
+        " CONTRACT_REPORT_MARKDOWN)",
+    )
+    add(
         "--max-rps",
         default=env("MAX_RPS"),
         help="at most this many requests per second (env CONTRACT_MAX_RPS; default no cap)",
@@ -108,6 +120,7 @@ def options_from(option: Any) -> run.Options:
         headers=with_worker_session(tuple(header(line) for line in raw_headers if line.strip())),
         ca_bundle=option.ca_bundle,
         insecure=option.insecure,
+        max_time=number("--max-time", option.max_time, minimum=0) if option.max_time else None,
     )
 
 

@@ -58,21 +58,22 @@ class Settling:
         gave_up: Callable[[R, float], None] = lambda response, seconds: None,
     ) -> R:
         """Send; a read that disagrees with a recent write is sent again within its window.
-        `gave_up` hears of a read that still disagreed when the window ended."""
-        waited = 0.0
+        `gave_up` hears of a read that still disagrees once the window has ended, with the
+        seconds since that write was acknowledged."""
         pause = FIRST_PAUSE
         while True:
             response = send_once()
             exchange = view(response)
             self.note_write(exchange)
-            until = self.disagrees_until(exchange)
-            left = until - time.monotonic()
-            if left <= 0:
-                self.waited += waited
-                if until:
-                    gave_up(response, waited)
+            acknowledged = self.disagreeing_write(exchange)
+            if acknowledged is None:
                 return response
-            waited += min(pause, left)
+            now = time.monotonic()
+            left = acknowledged + self.settle - now
+            if left <= 0:
+                gave_up(response, now - acknowledged)
+                return response
+            self.waited += min(pause, left)
             time.sleep(min(pause, left))
             pause = min(pause * 2, LONGEST_PAUSE)
 
@@ -88,31 +89,24 @@ class Settling:
             with self._lock:
                 self.writes[document["id"]] = (time.monotonic(), document)
 
-    def recent(self) -> dict[str, tuple[float, dict[str, Any]]]:
-        now = time.monotonic()
-        with self._lock:
-            return {key: w for key, w in self.writes.items() if now - w[0] < self.settle}
-
-    def disagrees_until(self, exchange: Exchange) -> float:
-        """When the window of the recent writes this read disagrees with ends (0: it agrees)."""
+    def disagreeing_write(self, exchange: Exchange) -> float | None:
+        """When the latest write this read disagrees with was acknowledged (None: it agrees)."""
         if self.settle <= 0 or exchange.method != "GET" or not self.writes:
-            return 0.0
-        recent = self.recent()
-        if not recent:
-            return 0.0
+            return None
+        with self._lock:
+            writes = dict(self.writes)
         parts = urlsplit(exchange.url)
         item = ITEM.fullmatch(parts.path)
         if item:
-            written = recent.get(item.group(1))
+            written = writes.get(item.group(1))
             if written is None or not item_disagrees(exchange, written[1]):
-                return 0.0
-            return written[0] + self.settle
+                return None
+            return written[0]
         if LIST.fullmatch(parts.path) and exchange.status == 200:
             params = dict(parse_qsl(parts.query, keep_blank_values=True))
-            page = as_json(exchange.body)
-            touched = list_disagreements(page, params, recent)
-            return max((recent[key][0] + self.settle for key in touched), default=0.0)
-        return 0.0
+            touched = list_disagreements(as_json(exchange.body), params, writes)
+            return max((writes[key][0] for key in touched), default=None)
+        return None
 
 
 def item_disagrees(exchange: Exchange, acknowledged: dict[str, Any]) -> bool:
@@ -122,9 +116,9 @@ def item_disagrees(exchange: Exchange, acknowledged: dict[str, Any]) -> bool:
 
 
 def list_disagreements(
-    page: Any, params: Mapping[str, str], recent: dict[str, tuple[float, dict[str, Any]]]
+    page: Any, params: Mapping[str, str], writes: dict[str, tuple[float, dict[str, Any]]]
 ) -> list[str]:
-    """The recent writes a 200 list answer disagrees with."""
+    """The writes a 200 list answer disagrees with."""
     try:
         data, total = page["data"], int(page["meta"]["total"])
         offset = int(params.get("offset", "0"))
@@ -132,8 +126,8 @@ def list_disagreements(
     except (TypeError, KeyError, ValueError):
         return []
     shown = {client.get("id"): client for client in data if isinstance(client, dict)}
-    stale = [key for key, (_, doc) in recent.items() if key in shown and shown[key] != doc]
-    wanted = [key for key, (_, doc) in recent.items() if must_match(doc, params)]
+    stale = [key for key, (_, doc) in writes.items() if key in shown and shown[key] != doc]
+    wanted = [key for key, (_, doc) in writes.items() if must_match(doc, params)]
     whole_page = offset == 0 and total < limit
     missing = [key for key in wanted if key not in shown] if whole_page else []
     if total < len(wanted):

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from schemathesis import Case
 
+from contract_tests import run
 from contract_tests.judging import call_and_judge
 from contract_tests.run import load_schema
 from contract_tests.target import Target
@@ -24,6 +25,7 @@ shared_target = settings(suppress_health_check=[HealthCheck.function_scoped_fixt
 @schema.include(method="GET").parametrize()
 @shared_target
 def test_read_operation(case: Case, target: Target) -> None:
+    run.RUN.budget.next_case(case_group(case))
     call_and_judge(case, target.call_kwargs())
 
 
@@ -31,4 +33,11 @@ def test_read_operation(case: Case, target: Target) -> None:
 @schema.exclude(method="GET").parametrize()
 @shared_target
 def test_write_operation(case: Case, target: Target) -> None:
+    run.RUN.budget.next_case(case_group(case))
     call_and_judge(case, target.call_kwargs())
+
+
+def case_group(case: Case) -> str:
+    """The operation and the Schemathesis phase a case belongs to, for the --max-time summary."""
+    phase = case.meta.phase.name.value if case.meta is not None else "explicit"
+    return f"{case.operation.label} ({phase} phase)"

@@ -29,6 +29,7 @@ def test_create_get_update_list(target: Target) -> None:
 
     class Workflows(schema.as_state_machine()):  # type: ignore[misc]
         def setup(self) -> None:
+            RUN.budget.next_case("stateful phase (scenarios)")
             target.reset()
 
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:

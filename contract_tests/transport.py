@@ -59,7 +59,8 @@ class SuiteTransport(httpx.BaseTransport):
 
 
 def mark_unsettled(response: httpx.Response, seconds: float) -> None:
-    """For the failure message (expect.explain): this read was given its --settle time."""
+    """For the failure message (expect.explain): this read disagrees with a write acknowledged
+    `seconds` ago, beyond --settle."""
     response.extensions["unsettled_after"] = seconds
 
 
