@@ -135,19 +135,16 @@ def newest_client_comes_first(api: ClientsApi) -> None:
     # Touch the oldest: a later updated_at must not move it up.
     expect_status(api.update(made[0], {"notes": "touched"}), 200, "PUT /clients/{id}")
 
-    def newest_first() -> None:
-        # Judged by the created_at each record carries, not by the order the suite sent the
-        # creates: servers behind a load balancer may have clocks a few ms apart.
-        page, response = list_ok(api, "GET /clients?search=<marker>", search=marker)
-        stamps = [parse_time(client["created_at"]) for client in page["data"]]
-        expect(
-            {client["id"] for client in page["data"]} == set(made)
-            and all(newer >= older for newer, older in pairwise(stamps)),
-            "the list must be ordered by created_at, newest first: " + newest_first_table(page),
-            response,
-        )
-
-    newest_first()
+    # Judged by the created_at each record carries, not by the order the suite sent the
+    # creates: servers behind a load balancer may have clocks a few ms apart.
+    page, response = list_ok(api, "GET /clients?search=<marker>", search=marker)
+    stamps = [parse_time(client["created_at"]) for client in page["data"]]
+    expect(
+        {client["id"] for client in page["data"]} == set(made)
+        and all(newer >= older for newer, older in pairwise(stamps)),
+        "the list must be ordered by created_at, newest first: " + newest_first_table(page),
+        response,
+    )
 
 
 def newest_first_table(page: dict[str, Any]) -> str:
