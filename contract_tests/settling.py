@@ -128,7 +128,7 @@ def list_disagreements(
     shown = {client.get("id"): client for client in data if isinstance(client, dict)}
     stale = [key for key, (_, doc) in writes.items() if key in shown and shown[key] != doc]
     wanted = [key for key, (_, doc) in writes.items() if must_match(doc, params)]
-    whole_page = offset == 0 and total < limit
+    whole_page = offset == 0 and total <= limit
     missing = [key for key in wanted if key not in shown] if whole_page else []
     if total < len(wanted):
         missing = [key for key in wanted if key not in shown]
