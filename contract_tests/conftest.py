@@ -20,7 +20,6 @@ from contract_tests.target import Target, in_process_target, remote_target
 from contract_tests.tokens import TokenCommandFailed
 
 WRITES_MARKER = "writes"
-OUTCOMES = pytest.StashKey[Outcomes]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -41,13 +40,6 @@ def pytest_configure(config: pytest.Config) -> None:
     run.RUN = run.Run(
         run.PROFILES[config.option.contract_profile], seed, options, budget=Budget(options.max_time)
     )
-    config.stash[OUTCOMES] = Outcomes()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
-    outcome = yield
-    item.config.stash[OUTCOMES].record(outcome.get_result())
 
 
 def as_integer_seed(value: str) -> int:
@@ -96,12 +88,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     failed = terminalreporter.stats.get("failed", [])
     if any("contract_tests/" in report.nodeid for report in failed):
         write(f"contract tests: replay this run with --hypothesis-seed={run.RUN.seed}")
-    if config.option.report_markdown:
-        write_markdown(config)
+    if config.option.report_markdown and not hasattr(config, "workerinput"):
+        write_markdown(config, Outcomes.from_stats(terminalreporter.stats))
         write(f"contract tests: Markdown summary appended to {config.option.report_markdown}")
 
 
-def write_markdown(config: pytest.Config) -> None:
+def write_markdown(config: pytest.Config, outcomes: Outcomes) -> None:
     target = config.option.base_url or config.option.app or "the in-process mock"
     facts = [
         f"target: {target}",
@@ -113,7 +105,7 @@ def write_markdown(config: pytest.Config) -> None:
     if layers is not None and layers.tokens is not None:
         facts += [line.removeprefix("contract tests: ") for line in layers.tokens.notices]
     text = render(
-        config.stash[OUTCOMES],
+        outcomes,
         "Contract tests",
         facts,
         run.RUN.budget.summary(),

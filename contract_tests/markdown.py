@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,16 @@ class Failure:
 class Outcomes:
     counts: dict[str, int] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+
+    @classmethod
+    def from_stats(cls, stats: dict[str, list[Any]]) -> Outcomes:
+        """From pytest's terminal reporter, which sees every report (pytest-xdist's too)."""
+        outcomes = cls()
+        for reports in stats.values():
+            for report in reports:
+                if isinstance(report, pytest.TestReport):
+                    outcomes.record(report)
+        return outcomes
 
     def record(self, report: pytest.TestReport) -> None:
         """Count as pytest does: the call's outcome, a skip at setup, an error elsewhere."""
