@@ -100,6 +100,7 @@ def options(certificate: Path, *, leave_out: str = "", **extra: str) -> list[str
     return chosen + [word for name, value in extra.items() for word in (f"--{name}", value)]
 
 
+@pytest.mark.timeout(600)  # nine runs of the suite, slow when the machine is loaded
 def test_each_staging_option_is_needed_and_enough(
     serve_staging: Serve, suite: Suite, certificate: Path, tmp_path: Path
 ) -> None:
