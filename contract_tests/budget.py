@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -23,6 +25,8 @@ class Budget:
     started: float = field(default_factory=time.monotonic)
     cases: dict[str, int] = field(default_factory=dict)  # what generated cases, how many ran
     cut: dict[str, int] = field(default_factory=dict)  # stopped by the budget after n cases
+    # Where a case failed: Hypothesis goes on to shrink it, and a skip then would hide it.
+    failed: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def spent(self) -> bool:
@@ -31,12 +35,21 @@ class Budget:
     def next_case(self, where: str) -> None:
         """Count a generated case of `where`, or stop its generation when the budget is spent."""
         with self._lock:
-            if self.spent():
+            if self.spent() and where not in self.failed:
                 ran = self.cases.get(where, 0)
                 self.cut[where] = ran
                 reason = f"stopped after {ran} case(s)" if ran else "not reached"
                 pytest.skip(f"--max-time {self.seconds:g} s spent: {where} {reason}")
             self.cases[where] = self.cases.get(where, 0) + 1
+
+    @contextmanager
+    def failing(self, where: str) -> Iterator[None]:
+        """Remember that a case of `where` failed, so its shrinking is never cut."""
+        try:
+            yield
+        except Exception:
+            self.failed.add(where)
+            raise
 
     def summary(self) -> list[str]:
         """What the budget cut, for the terminal, the JUnit report and the Markdown summary."""

@@ -25,16 +25,23 @@ shared_target = settings(suppress_health_check=[HealthCheck.function_scoped_fixt
 @schema.include(method="GET").parametrize()
 @shared_target
 def test_read_operation(case: Case, target: Target) -> None:
-    run.RUN.budget.next_case(case_group(case))
-    call_and_judge(case, target.call_kwargs())
+    within_budget(case, target)
 
 
 @pytest.mark.writes
 @schema.exclude(method="GET").parametrize()
 @shared_target
 def test_write_operation(case: Case, target: Target) -> None:
-    run.RUN.budget.next_case(case_group(case))
-    call_and_judge(case, target.call_kwargs())
+    within_budget(case, target)
+
+
+def within_budget(case: Case, target: Target) -> None:
+    """Judge the case, unless --max-time is spent (then the rest of the operation is skipped)."""
+    __tracebackhide__ = True
+    where = case_group(case)
+    run.RUN.budget.next_case(where)
+    with run.RUN.budget.failing(where):
+        call_and_judge(case, target.call_kwargs())
 
 
 def case_group(case: Case) -> str:

@@ -19,6 +19,8 @@ from contract_tests.judging import ADDED_CHECKS, drop_non_http_headers, excluded
 from contract_tests.run import RUN, load_schema
 from contract_tests.target import Target
 
+STATEFUL = "stateful phase (scenarios)"  # as --max-time names it
+
 
 @pytest.mark.writes
 def test_create_get_update_list(target: Target) -> None:
@@ -29,7 +31,7 @@ def test_create_get_update_list(target: Target) -> None:
 
     class Workflows(schema.as_state_machine()):  # type: ignore[misc]
         def setup(self) -> None:
-            RUN.budget.next_case("stateful phase (scenarios)")
+            RUN.budget.next_case(STATEFUL)
             target.reset()
 
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
@@ -45,12 +47,13 @@ def test_create_get_update_list(target: Target) -> None:
             self, response: Any, case: Case, additional_checks: Any = None, **kwargs: Any
         ) -> None:
             __tracebackhide__ = True
-            case.validate_response(
-                response,
-                excluded_checks=excluded_checks(),
-                additional_checks=[*ADDED_CHECKS, *(additional_checks or [])],
-                transport_kwargs=kwargs or None,
-                recorder=self.recorder,
-            )
+            with RUN.budget.failing(STATEFUL):
+                case.validate_response(
+                    response,
+                    excluded_checks=excluded_checks(),
+                    additional_checks=[*ADDED_CHECKS, *(additional_checks or [])],
+                    transport_kwargs=kwargs or None,
+                    recorder=self.recorder,
+                )
 
     Workflows.run(settings=settings(max_examples=RUN.profile.scenarios, deadline=None))

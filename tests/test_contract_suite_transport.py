@@ -1,5 +1,5 @@
-"""The suite's transport layers on their own: which reads wait under --settle, and which
-requests a token command renews (served end to end in tests/test_contract_suite_ci.py)."""
+"""The suite's CI machinery on its own: which reads wait under --settle, which requests a token
+command renews, what --max-time cuts (served end to end in tests/test_contract_suite_ci.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from contract_tests.budget import Budget
 from contract_tests.settling import Exchange, Settling, must_match
 from contract_tests.tokens import TokenCommandFailed, TokenSource, send_with_token
 
@@ -138,3 +139,25 @@ def test_a_401_to_our_token_renews_it_once_and_resends(tmp_path: Path) -> None:
 def test_a_token_command_that_prints_nothing_stops_the_run() -> None:
     with pytest.raises(TokenCommandFailed, match="no token"):
         TokenSource("true")
+
+
+def test_a_spent_budget_skips_new_cases_but_never_the_shrinking_of_a_failure() -> None:
+    budget = Budget(seconds=60)
+    budget.next_case("GET /clients")
+    budget.next_case("POST /clients")
+    with pytest.raises(AssertionError), budget.failing("POST /clients"):
+        raise AssertionError("a failing case")
+    budget.seconds = 0  # spent
+    try:  # Hypothesis replays the failure to shrink it: not cut (a skip would hide it)
+        budget.next_case("POST /clients")
+    except pytest.skip.Exception:
+        pytest.fail("the budget cut the shrinking of a failing case")
+    with pytest.raises(pytest.skip.Exception, match="GET /clients stopped after 1 case"):
+        budget.next_case("GET /clients")
+    with pytest.raises(pytest.skip.Exception, match="stateful phase not reached"):
+        budget.next_case("stateful phase")
+    assert budget.summary()[1:] == [
+        "cut short: GET /clients (1 cases)",
+        "not reached: stateful phase",
+    ]
+    assert Budget().summary() == []
