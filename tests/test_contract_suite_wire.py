@@ -152,3 +152,21 @@ def test_the_install_hint_names_the_extra_that_carries_the_suite(
         if "mockserver[test]" in path.read_text(encoding="utf-8")
     ]
     assert not documented
+
+
+def test_the_command_passes_the_ci_options_to_the_suite() -> None:
+    parser = argparse.ArgumentParser()
+    contract_test.register(parser.add_subparsers())
+    given = ["--base-url", "u", "--token-command", "issue token", "--max-time", "60"]
+    args = parser.parse_args(["contract-test", *given, "--report-markdown", "s.md", "-k", "x"])
+    assert contract_test.pytest_arguments(args, "suite") == [
+        "suite",
+        "-p",
+        "no:cacheprovider",
+        "--base-url=u",
+        "--token-command=issue token",
+        "--max-time=60",
+        "--report-markdown=s.md",
+        "-k",
+        "x",
+    ]
