@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from schemathesis import Case
 
 from contract_tests.judging import ADDED_CHECKS, drop_non_http_headers, excluded_checks, observe
@@ -56,4 +56,12 @@ def test_create_get_update_list(target: Target) -> None:
                     recorder=self.recorder,
                 )
 
-    Workflows.run(settings=settings(max_examples=RUN.profile.scenarios, deadline=None))
+    # No wall-clock health check: on a busy CI runner drawing a step's data can take seconds
+    # (the flake benchmark met "Input generation is slow" on a correct server at load 15).
+    Workflows.run(
+        settings=settings(
+            max_examples=RUN.profile.scenarios,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        )
+    )
