@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import secrets
 import string
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-
-from contract_tests.expect import ContractViolation
-
-T = TypeVar("T")
 
 # Records the suite names itself start with this, so people can find (and clean up) test data.
 RECORD_PREFIX = "contract-test-"
@@ -35,31 +29,10 @@ class ClientsApi:
     api_url: str
     token: str
     extra_headers: dict[str, str] = field(default_factory=dict)  # --header: gateways, tenants
-    settle: float = 0.0  # --settle: how long a read after a write may lag
 
     @property
     def auth(self) -> dict[str, str]:
         return {**self.extra_headers, "Authorization": f"Bearer {self.token}"}
-
-    def eventually(self, attempt: Callable[[], T]) -> T:
-        """Run a read-after-write check until it holds or `settle` seconds are up; then fail
-        with the last state seen."""
-        __tracebackhide__ = True
-        deadline = time.monotonic() + self.settle
-        pause = 0.05
-        while True:
-            try:
-                return attempt()
-            except ContractViolation as violation:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    if self.settle:
-                        raise ContractViolation(
-                            f"{violation}\n\n(still so after waiting {self.settle} s, --settle)"
-                        ) from None
-                    raise
-                time.sleep(min(pause, left))
-                pause = min(pause * 2, 0.5)
 
     def url(self, path: str) -> str:
         return self.api_url + path

@@ -12,8 +12,12 @@ import pytest
 
 from contract_tests import run
 from contract_tests.api import ClientsApi
+from contract_tests.budget import Budget
+from contract_tests.markdown import Outcomes, render
+from contract_tests.markdown import write as write_summary
 from contract_tests.options import add_options, options_from, records_path
 from contract_tests.target import Target, in_process_target, remote_target
+from contract_tests.tokens import TokenCommandFailed
 
 WRITES_MARKER = "writes"
 
@@ -33,7 +37,9 @@ def pytest_configure(config: pytest.Config) -> None:
         options = options_from(config.option)
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
-    run.RUN = run.Run(run.PROFILES[config.option.contract_profile], seed, options)
+    run.RUN = run.Run(
+        run.PROFILES[config.option.contract_profile], seed, options, budget=Budget(options.max_time)
+    )
 
 
 def as_integer_seed(value: str) -> int:
@@ -68,9 +74,44 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         where = records_path(config.option)
         shown = f", listed in {where}" if where else ""
         write(f"contract tests: created {len(ledger.created)} record(s){shown}")
+    for line in run.RUN.budget.summary():
+        write(f"contract tests: {line}")
+    layers = run.RUN.layers
+    if layers is not None and layers.tokens is not None:
+        for line in layers.tokens.notices:
+            write(line)
+    if layers is not None and layers.settling.waited >= 0.05:
+        write(
+            f"contract tests: {layers.settling.waited:.1f} s spent waiting for reads after writes"
+            f" to settle (--settle {layers.settling.settle})"
+        )
     failed = terminalreporter.stats.get("failed", [])
     if any("contract_tests/" in report.nodeid for report in failed):
         write(f"contract tests: replay this run with --hypothesis-seed={run.RUN.seed}")
+    if config.option.report_markdown and not hasattr(config, "workerinput"):
+        write_markdown(config, Outcomes.from_stats(terminalreporter.stats))
+        write(f"contract tests: Markdown summary appended to {config.option.report_markdown}")
+
+
+def write_markdown(config: pytest.Config, outcomes: Outcomes) -> None:
+    target = config.option.base_url or config.option.app or "the in-process mock"
+    facts = [
+        f"target: {target}",
+        f"profile {run.RUN.profile.name}, seed {run.RUN.seed} (replay with"
+        f" `--hypothesis-seed={run.RUN.seed}`)",
+        f"settle {run.RUN.options.settle:g} s",
+    ]
+    layers = run.RUN.layers
+    if layers is not None and layers.tokens is not None:
+        facts += [line.removeprefix("contract tests: ") for line in layers.tokens.notices]
+    text = render(
+        outcomes,
+        "Contract tests",
+        facts,
+        run.RUN.budget.summary(),
+        run.RUN.ledger.coverage_lines() if run.RUN.ledger.seen else [],
+    )
+    write_summary(config.option.report_markdown, text)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -95,6 +136,7 @@ def run_report(
         record_testsuite_property(f"coverage_{operation_id}_exercised", " ".join(done))
         record_testsuite_property(f"coverage_{operation_id}_never", " ".join(missing))
     record_testsuite_property("mislabelled_cases", len(ledger.mislabelled))
+    record_testsuite_property("max_time_cut", " | ".join(run.RUN.budget.summary()) or "no")
     record_testsuite_property("created_records", len(ledger.created))
     for client_id, name in sorted(ledger.created.items()):
         record_testsuite_property(f"created_record_{client_id}", name)
@@ -109,14 +151,19 @@ def contract_target(pytestconfig: pytest.Config) -> Iterator[Target]:
     if options.base_url and options.app:
         pytest.exit("choose one target: --base-url or --app", returncode=4)
     if options.base_url:
-        if not options.token:
-            pytest.exit("--base-url needs --token (or CONTRACT_TOKEN)", returncode=4)
         try:
-            target = remote_target(options.base_url, options.token, run.RUN.options, run.RUN.ledger)
-        except ValueError as error:
+            target = remote_target(
+                options.base_url,
+                options.token,
+                run.RUN.options,
+                run.RUN.ledger,
+                options.token_command,
+            )
+        except (ValueError, TokenCommandFailed) as error:
             pytest.exit(str(error), returncode=4)
     else:
         target = in_process_target(options.app, options.token, run.RUN.ledger)
+    run.RUN.layers = target.layers
     yield target
     target.close()
 
@@ -135,5 +182,4 @@ def clients_api(target: Target) -> ClientsApi:
         target.api_url,
         target.token,
         extra_headers=dict(target.extra_headers),
-        settle=run.RUN.options.settle,
     )

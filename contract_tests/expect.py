@@ -44,6 +44,11 @@ def explain(broken_promise: str, *responses: httpx.Response) -> str:
     for response in responses:
         parts.append("Reproduce with:\n    " + as_curl(response.request))
         parts.append(f"Got {response.status_code}: {preview(response.text)}")
+        waited = response.extensions.get("unsettled_after")
+        if waited is not None:
+            parts.append(
+                f"(still so {waited:.1f} s after the write was acknowledged: beyond --settle)"
+            )
     return "\n\n".join(parts)
 
 

@@ -31,6 +31,12 @@ def add_options(parser: pytest.Parser) -> None:
     )
     add("--token", default=env("TOKEN"), help="API key (env CONTRACT_TOKEN)")
     add(
+        "--token-command",
+        default=env("TOKEN_COMMAND"),
+        help="shell command that prints the API key; run again once when the target answers"
+        " 401 to it (env CONTRACT_TOKEN_COMMAND); overrides --token",
+    )
+    add(
         "--read-only",
         action="store_true",
         default=env("READ_ONLY") == "1",
@@ -48,6 +54,18 @@ def add_options(parser: pytest.Parser) -> None:
         default=env("SETTLE", "0"),
         help="seconds a read after a write may take to show it: get, list and search are retried"
         " until they hold or the time is up (env CONTRACT_SETTLE; default 0)",
+    )
+    add(
+        "--max-time",
+        default=env("MAX_TIME"),
+        help="seconds after which no new cases are generated; the semantic checks still run and"
+        " the summary says what was cut (env CONTRACT_MAX_TIME; default no budget)",
+    )
+    add(
+        "--report-markdown",
+        default=env("REPORT_MARKDOWN"),
+        help="write a Markdown summary here, e.g. $GITHUB_STEP_SUMMARY (env"
+        " CONTRACT_REPORT_MARKDOWN)",
     )
     add(
         "--max-rps",
@@ -102,6 +120,7 @@ def options_from(option: Any) -> run.Options:
         headers=with_worker_session(tuple(header(line) for line in raw_headers if line.strip())),
         ca_bundle=option.ca_bundle,
         insecure=option.insecure,
+        max_time=number("--max-time", option.max_time, minimum=0) if option.max_time else None,
     )
 
 

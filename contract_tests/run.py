@@ -12,6 +12,7 @@ import schemathesis
 import yaml
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from contract_tests.budget import Budget
 from contract_tests.ledger import Ledger, contract_operations
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +53,7 @@ class Options:
     headers: tuple[tuple[str, str], ...] = ()
     ca_bundle: str | None = None
     insecure: bool = False
+    max_time: float | None = None  # seconds before no new cases are generated
 
 
 @dataclass
@@ -60,6 +62,8 @@ class Run:
     seed: int
     options: Options = field(default_factory=Options)
     ledger: Ledger = field(default_factory=lambda: Ledger(contract_operations(load_spec())))
+    layers: Any = None  # the target's transport.Layers, for the summary (set by conftest)
+    budget: Budget = field(default_factory=Budget)
 
 
 def load_spec() -> dict[str, Any]:

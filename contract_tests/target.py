@@ -12,8 +12,11 @@ import requests
 from starlette.testclient import TestClient
 
 from contract_tests.ledger import Ledger
-from contract_tests.pacing import PacedAdapter, PacedTransport, Pacing
+from contract_tests.pacing import Pacing
 from contract_tests.run import Options
+from contract_tests.settling import Settling
+from contract_tests.tokens import TokenSource
+from contract_tests.transport import Layers, SuiteAdapter, SuiteTransport
 
 IN_PROCESS_ORIGIN = "http://testserver"
 IN_PROCESS_TOKEN = "contract-test-token"
@@ -30,6 +33,7 @@ class Target:
     extra_headers: dict[str, str] = field(default_factory=dict)
     session: requests.Session | None = None  # Schemathesis' transport to a URL
     transport_kwargs: dict[str, Any] = field(default_factory=dict)
+    layers: Layers | None = None  # pacing, settling and token refresh, for a URL
 
     @property
     def auth(self) -> dict[str, str]:
@@ -71,20 +75,27 @@ def recording_hook(ledger: Ledger) -> Callable[[httpx.Response], None]:
     return record
 
 
-def remote_target(api_url: str, token: str, options: Options, ledger: Ledger) -> Target:
+def remote_target(
+    api_url: str, token: str | None, options: Options, ledger: Ledger, token_command: str | None
+) -> Target:
+    """`token_command` (when given) supplies the token, and a new one when it expires."""
     api_url = api_url.rstrip("/")
     if not api_url.endswith("/api/v1"):
         raise ValueError(f"the base URL must end in /api/v1, got {api_url!r}")
+    tokens = TokenSource(token_command) if token_command else None
+    token = tokens.token if tokens else token
+    if not token:
+        raise ValueError("--base-url needs --token or --token-command (or CONTRACT_TOKEN)")
     verify: bool | str = False if options.insecure else (options.ca_bundle or True)
-    pacing = Pacing(options.max_rps, options.max_retries)
+    layers = Layers(Pacing(options.max_rps, options.max_retries), Settling(options.settle), tokens)
     http = httpx.Client(
-        transport=PacedTransport(httpx.HTTPTransport(verify=verify), pacing),
+        transport=SuiteTransport(httpx.HTTPTransport(verify=verify), layers),
         timeout=options.timeout,
         event_hooks={"response": [recording_hook(ledger)]},
     )
     session = requests.Session()
-    session.mount("http://", PacedAdapter(pacing))
-    session.mount("https://", PacedAdapter(pacing))
+    session.mount("http://", SuiteAdapter(layers))
+    session.mount("https://", SuiteAdapter(layers))
     ledger.api_path = httpx.URL(api_url).path
     return Target(
         api_url,
@@ -93,6 +104,7 @@ def remote_target(api_url: str, token: str, options: Options, ledger: Ledger) ->
         extra_headers=dict(options.headers),
         session=session,
         transport_kwargs={"timeout": options.timeout, "verify": verify},
+        layers=layers,
     )
 
 

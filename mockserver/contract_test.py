@@ -11,13 +11,17 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
+# The extra that carries the suite's dependencies (pyproject.toml); the docs use the same name.
+INSTALL_HINT = "pip install 'mockserver[contract]'"
 # option -> (takes a value, the suite's pytest option)
 SUITE_OPTIONS: dict[str, tuple[bool, str]] = {
     "--base-url": (True, "--base-url"),
     "--token": (True, "--token"),
+    "--token-command": (True, "--token-command"),
     "--read-only": (False, "--read-only"),
     "--profile": (True, "--contract-profile"),
     "--settle": (True, "--settle"),
+    "--max-time": (True, "--max-time"),
     "--max-rps": (True, "--max-rps"),
     "--max-retries": (True, "--max-retries"),
     # pytest-timeout owns pytest's --timeout; here it is the suite's per-request timeout.
@@ -26,13 +30,16 @@ SUITE_OPTIONS: dict[str, tuple[bool, str]] = {
     "--insecure": (False, "--insecure"),
     "--records-file": (True, "--records-file"),
     "--junitxml": (True, "--junitxml"),
+    "--report-markdown": (True, "--report-markdown"),
 }
 HELP = {
     "--base-url": "API root ending in /api/v1 (env CONTRACT_BASE_URL)",
     "--token": "API key (env CONTRACT_TOKEN)",
+    "--token-command": "command that prints the API key; run again on a 401",
     "--read-only": "only the tests that never write",
     "--profile": "default or thorough",
     "--settle": "seconds a read after a write may lag (eventual consistency)",
+    "--max-time": "seconds after which no new cases are generated (env CONTRACT_MAX_TIME)",
     "--max-rps": "cap on requests per second",
     "--max-retries": "429/503 with Retry-After waited out per request (default 5)",
     "--timeout": "seconds per request (default 30)",
@@ -40,6 +47,7 @@ HELP = {
     "--insecure": "do not verify TLS certificates",
     "--records-file": "where to list the records the run created (JSON)",
     "--junitxml": "JUnit XML report",
+    "--report-markdown": "append a Markdown summary here, e.g. $GITHUB_STEP_SUMMARY",
 }
 
 
@@ -89,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
 
         import contract_tests
     except ImportError as error:
-        print(f"mockserver contract-test: {error}; install with: pip install 'mockserver[test]'")
+        print(f"mockserver contract-test: {error}; install with: {INSTALL_HINT}")
         return 2
     from pathlib import Path
 

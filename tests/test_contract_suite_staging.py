@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from mockserver.testing import free_port
+from tests.contract_suite.serving import outcome, serve_target
 
-ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "staging-token"
 pytestmark = pytest.mark.slow
 
@@ -30,55 +26,7 @@ Suite = Callable[..., subprocess.CompletedProcess[str]]
 @pytest.fixture
 def serve_staging(tmp_path: Path) -> Serve:
     """serve_staging(STAGING_LAG="1.5", ..., tls=False) -> a context with the API URL."""
-
-    @contextlib.contextmanager
-    def serve(tls: bool = False, **behaviour: str) -> Iterator[str]:
-        port = free_port()
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "tests.contract_suite.staging:app_from_env",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ]
-        if tls:
-            command += [
-                "--ssl-keyfile",
-                str(tmp_path / "key.pem"),
-                "--ssl-certfile",
-                str(tmp_path / "cert.pem"),
-            ]
-        log = (tmp_path / f"staging-{port}.log").open("wb")
-        process = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **behaviour}, stdout=log, stderr=subprocess.STDOUT
-        )
-        scheme = "https" if tls else "http"
-        try:
-            wait_until_up(f"{scheme}://127.0.0.1:{port}", process)
-            yield f"{scheme}://127.0.0.1:{port}/api/v1"
-        finally:
-            process.terminate()
-            process.wait(10)
-            log.close()
-
-    return serve
-
-
-def wait_until_up(origin: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the staging target exited"
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(origin + "/__mock/health", verify=False, timeout=1)
-            return
-        time.sleep(0.1)
-    raise TimeoutError(f"the staging target did not answer on {origin}")
+    return partial(serve_target, tmp_path)
 
 
 @pytest.fixture
@@ -91,10 +39,6 @@ def suite(tmp_path: Path, run_contract_suite: Any) -> Suite:
         return run_contract_suite(*options, *args, env=env)
 
     return run
-
-
-def outcome(result: subprocess.CompletedProcess[str]) -> str:
-    return result.stdout[-4000:] + result.stderr[-2000:]
 
 
 # One correct target with every staging reality at once, served over private TLS.
@@ -156,6 +100,7 @@ def options(certificate: Path, *, leave_out: str = "", **extra: str) -> list[str
     return chosen + [word for name, value in extra.items() for word in (f"--{name}", value)]
 
 
+@pytest.mark.timeout(600)  # nine runs of the suite, slow when the machine is loaded
 def test_each_staging_option_is_needed_and_enough(
     serve_staging: Serve, suite: Suite, certificate: Path, tmp_path: Path
 ) -> None:
@@ -209,4 +154,4 @@ def test_a_defect_behind_the_staging_realities_is_still_caught(
     )
     assert summary.count("FAILED") == 1, outcome(result)
     assert "missed a client whose email contains it" in result.stdout
-    assert "still so after waiting 3.0 s" in result.stdout
+    assert "s after the write was acknowledged: beyond --settle)" in result.stdout

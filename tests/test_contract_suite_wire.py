@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
+import tomllib
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -12,6 +15,7 @@ import pytest
 from contract_tests.options import header, options_from
 from contract_tests.pacing import PacedTransport, Pacing, Throttled, retry_after
 from contract_tests.wire import WireJudge, is_valid_http_header
+from mockserver import contract_test
 from mockserver.contract import SPEC_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,12 +115,16 @@ def test_options_are_checked(monkeypatch: Any) -> None:
         "header": None,
         "ca_bundle": None,
         "insecure": False,
+        "max_time": "90",
     }
     monkeypatch.setenv("CONTRACT_HEADERS", "X-Tenant: acme\nX-Env: staging")
     options = options_from(SimpleNamespace(**given))
     assert options.settle == 2 and options.headers == (("X-Tenant", "acme"), ("X-Env", "staging"))
+    assert options.max_time == 90
     with pytest.raises(ValueError, match="--settle"):
         options_from(SimpleNamespace(**{**given, "settle": "-1"}))
+    with pytest.raises(ValueError, match="--max-time"):
+        options_from(SimpleNamespace(**{**given, "max_time": "soon"}))
     with pytest.raises(ValueError, match="Name: value"):
         header("no colon")
 
@@ -125,3 +133,40 @@ def test_options_are_checked(monkeypatch: Any) -> None:
 def test_the_issues_seed_passes_on_the_mock(run_contract_suite: Any) -> None:
     result = run_contract_suite("-q", "--read-only", "--hypothesis-seed=422979023")
     assert result.returncode == 0, result.stdout[-5000:]
+
+
+def test_the_install_hint_names_the_extra_that_carries_the_suite(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    monkeypatch.setitem(sys.modules, "contract_tests", None)  # as if not installed
+    assert contract_test.run(argparse.Namespace()) == 2
+    hint = capsys.readouterr().out
+    assert "pip install 'mockserver[contract]'" in hint
+    assert any(dependency.startswith("schemathesis") for dependency in extras["contract"])
+    documented = [
+        path
+        for path in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+        if "mockserver[test]" in path.read_text(encoding="utf-8")
+    ]
+    assert not documented
+
+
+def test_the_command_passes_the_ci_options_to_the_suite() -> None:
+    parser = argparse.ArgumentParser()
+    contract_test.register(parser.add_subparsers())
+    given = ["--base-url", "u", "--token-command", "issue token", "--max-time", "60"]
+    args = parser.parse_args(["contract-test", *given, "--report-markdown", "s.md", "-k", "x"])
+    assert contract_test.pytest_arguments(args, "suite") == [
+        "suite",
+        "-p",
+        "no:cacheprovider",
+        "--base-url=u",
+        "--token-command=issue token",
+        "--max-time=60",
+        "--report-markdown=s.md",
+        "-k",
+        "x",
+    ]

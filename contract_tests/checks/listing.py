@@ -1,7 +1,7 @@
 """The list: search, filters, paging and order, checked on records the check creates.
 
-Reads after writes go through `api.eventually`: on an eventually consistent deployment they are
-retried for up to --settle seconds.
+On an eventually consistent deployment a read after a write is retried for up to --settle
+seconds under the checks, in the suite's HTTP transport (contract_tests/settling.py).
 """
 
 from __future__ import annotations
@@ -59,15 +59,11 @@ def filters_select_exactly_the_matches_and_combine(api: ClientsApi) -> None:
 
 
 def expect_exactly(api: ClientsApi, wanted: set[str], why: str, **params: str) -> None:
-    """The list with `params` holds exactly the clients `wanted` (retried within --settle)."""
-
-    def holds() -> None:
-        page, response = list_ok(api, f"GET /clients {params}", **params)
-        found = [client["id"] for client in page["data"]]
-        expect(set(found) == wanted, f"{why}: expected {len(wanted)} matches", response)
-        expect(page["meta"]["total"] == len(wanted), f"{why}: total is wrong", response)
-
-    api.eventually(holds)
+    """The list with `params` holds exactly the clients `wanted`."""
+    page, response = list_ok(api, f"GET /clients {params}", **params)
+    found = [client["id"] for client in page["data"]]
+    expect(set(found) == wanted, f"{why}: expected {len(wanted)} matches", response)
+    expect(page["meta"]["total"] == len(wanted), f"{why}: total is wrong", response)
 
 
 def update_moves_a_client_between_filters(api: ClientsApi) -> None:
@@ -96,7 +92,7 @@ def pages_are_disjoint_and_cover_every_match(
     """meta.total counts every match; pages of `limit` are disjoint and cover them all."""
     marker = unique_marker()
     ids = {create_ok(api, {"name": f"{marker} {number}"})["id"] for number in range(count)}
-    api.eventually(lambda: walk_pages(api, marker, ids, limit))
+    walk_pages(api, marker, ids, limit)
 
 
 def walk_pages(api: ClientsApi, marker: str, ids: set[str], limit: int) -> None:
@@ -139,19 +135,16 @@ def newest_client_comes_first(api: ClientsApi) -> None:
     # Touch the oldest: a later updated_at must not move it up.
     expect_status(api.update(made[0], {"notes": "touched"}), 200, "PUT /clients/{id}")
 
-    def newest_first() -> None:
-        # Judged by the created_at each record carries, not by the order the suite sent the
-        # creates: servers behind a load balancer may have clocks a few ms apart.
-        page, response = list_ok(api, "GET /clients?search=<marker>", search=marker)
-        stamps = [parse_time(client["created_at"]) for client in page["data"]]
-        expect(
-            {client["id"] for client in page["data"]} == set(made)
-            and all(newer >= older for newer, older in pairwise(stamps)),
-            "the list must be ordered by created_at, newest first: " + newest_first_table(page),
-            response,
-        )
-
-    api.eventually(newest_first)
+    # Judged by the created_at each record carries, not by the order the suite sent the
+    # creates: servers behind a load balancer may have clocks a few ms apart.
+    page, response = list_ok(api, "GET /clients?search=<marker>", search=marker)
+    stamps = [parse_time(client["created_at"]) for client in page["data"]]
+    expect(
+        {client["id"] for client in page["data"]} == set(made)
+        and all(newer >= older for newer, older in pairwise(stamps)),
+        "the list must be ordered by created_at, newest first: " + newest_first_table(page),
+        response,
+    )
 
 
 def newest_first_table(page: dict[str, Any]) -> str:

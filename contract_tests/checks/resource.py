@@ -63,7 +63,7 @@ def created_client_matches_what_was_sent(api: ClientsApi, body: dict[str, Any]) 
         f" {created['created_at']} and {created['updated_at']}",
         response,
     )
-    api.eventually(lambda: fetch_equals(api, created, response, "created client"))
+    fetch_equals(api, created, response, "created client")
     return created
 
 
@@ -99,12 +99,9 @@ def location_points_at_the_created_client(api: ClientsApi) -> None:
         response,
     )
 
-    def location_serves_it() -> None:
-        fetched_response = api.http.get(resolved, headers=api.auth)
-        fetched = expect_status(fetched_response, 200, "GET the URL in the Location header")
-        expect(fetched == created, "the Location URL serves another document", fetched_response)
-
-    api.eventually(location_serves_it)
+    fetched_response = api.http.get(resolved, headers=api.auth)
+    fetched = expect_status(fetched_response, 200, "GET the URL in the Location header")
+    expect(fetched == created, "the Location URL serves another document", fetched_response)
 
 
 def update_changes_exactly_the_fields_sent(
@@ -129,7 +126,7 @@ def update_changes_exactly_the_fields_sent(
         f" (created/updated at {before['updated_at']})",
         response,
     )
-    api.eventually(lambda: fetch_equals(api, after, response, "client just updated"))
+    fetch_equals(api, after, response, "client just updated")
     return after
 
 
@@ -164,15 +161,12 @@ def unicode_round_trips(api: ClientsApi, text: str) -> None:
         api, body, {"address": text, "tags": [text, "x"]}
     )
 
-    def listed_unchanged() -> None:
-        page, response = list_ok(api, "GET /clients?search=<marker>", search=marker)
-        wanted = {created["id"]: created, updated["id"]: updated}
-        listed = [client for client in page["data"] if client["id"] in wanted]
-        expect(len(listed) == 2, f"search for {marker!r} should find both clients", response)
-        for client in listed:
-            expect(client == wanted[client["id"]], f"list mangled unicode: {client!r}", response)
-
-    api.eventually(listed_unchanged)
+    page, response = list_ok(api, "GET /clients?search=<marker>", search=marker)
+    wanted = {created["id"]: created, updated["id"]: updated}
+    listed = [client for client in page["data"] if client["id"] in wanted]
+    expect(len(listed) == 2, f"search for {marker!r} should find both clients", response)
+    for client in listed:
+        expect(client == wanted[client["id"]], f"list mangled unicode: {client!r}", response)
 
 
 def differences(expected: dict[str, Any], actual: Any) -> str:

@@ -41,57 +41,44 @@ def search_matches_name_email_and_contact_person(api: ClientsApi) -> None:
     # An inner part of the marker, in upper case: a substring that differs in case.
     term = letters[2:-2].upper()
 
-    def finds_exactly_the_three() -> None:
-        page, response = list_ok(api, "GET /clients?search=...", search=term)
-        found = {client["id"] for client in page["data"]}
-        for client, field in (
-            (by_name, "name"),
-            (by_email, "email"),
-            (by_contact, "contact_person"),
-        ):
-            expect(
-                client["id"] in found,
-                f"search={term!r} missed a client whose {field} contains it"
-                f" ({client[field]!r}); search matches {field}, case-insensitively",
-                response,
-            )
+    page, response = list_ok(api, "GET /clients?search=...", search=term)
+    found = {client["id"] for client in page["data"]}
+    for client, field in (
+        (by_name, "name"),
+        (by_email, "email"),
+        (by_contact, "contact_person"),
+    ):
         expect(
-            elsewhere["id"] not in found,
-            f"search={term!r} returned a client that has it only outside name, email and"
-            " contact_person",
+            client["id"] in found,
+            f"search={term!r} missed a client whose {field} contains it"
+            f" ({client[field]!r}); search matches {field}, case-insensitively",
             response,
         )
-        for client in page["data"]:
-            expect(matches_search(client, term), f"search hit does not match: {client!r}", response)
-        expect(
-            page["meta"]["total"] == 3,
-            f"search={term!r} has 3 matches; total says {page['meta']['total']}",
-            response,
-        )
-
-    api.eventually(finds_exactly_the_three)
+    expect(
+        elsewhere["id"] not in found,
+        f"search={term!r} returned a client that has it only outside name, email and"
+        " contact_person",
+        response,
+    )
+    for client in page["data"]:
+        expect(matches_search(client, term), f"search hit does not match: {client!r}", response)
+    expect(
+        page["meta"]["total"] == 3,
+        f"search={term!r} has 3 matches; total says {page['meta']['total']}",
+        response,
+    )
     # Case-insensitive beyond ASCII too (letters with a one-to-one upper case).
     accented = f"{marker[-4:]} Zoë Ærø".upper()
 
-    def finds_accented() -> None:
-        page, response = list_ok(api, "GET /clients?search=...", search=accented)
-        hits = [client["id"] for client in page["data"]]
-        expect(
-            hits == [by_name["id"]], f"search={accented!r} must find {by_name['name']!r}", response
-        )
-
-    api.eventually(finds_accented)
+    page, response = list_ok(api, "GET /clients?search=...", search=accented)
+    hits = [client["id"] for client in page["data"]]
+    expect(hits == [by_name["id"]], f"search={accented!r} must find {by_name['name']!r}", response)
     # A plus-addressed email is found by its plus part, the '+' sent encoded as %2B.
     plus = f"+{letters[:-4]}"
 
-    def finds_plus_address() -> None:
-        page, response = list_ok(api, "GET /clients?search=...", search=plus)
-        hits = [client["id"] for client in page["data"]]
-        expect(
-            hits == [by_email["id"]], f"search={plus!r} must find {by_email['email']!r}", response
-        )
-
-    api.eventually(finds_plus_address)
+    page, response = list_ok(api, "GET /clients?search=...", search=plus)
+    hits = [client["id"] for client in page["data"]]
+    expect(hits == [by_email["id"]], f"search={plus!r} must find {by_email['email']!r}", response)
 
 
 def search_accepts_lowercasing_or_case_folding(api: ClientsApi) -> None:
@@ -104,30 +91,25 @@ def search_accepts_lowercasing_or_case_folding(api: ClientsApi) -> None:
     clients = (sharp, double)
     terms = (f"{letters} STRASSE", f"{letters} straße", f"{letters} Strasse")
 
-    def agrees_with_one_fold() -> None:
-        answers = {}
-        for term in terms:
-            page, response = list_ok(api, "GET /clients?search=...", search=term)
-            answers[term] = ({client["id"] for client in page["data"]}, response)
-        readings = [
-            name
-            for name, fold in FOLDS.items()
-            if all(
-                found == expected_hits(clients, term, fold) for term, (found, _) in answers.items()
-            )
-        ]
-        found_names = {
-            term: sorted(c["name"] for c in clients if c["id"] in found)
-            for term, (found, _) in answers.items()
-        }
-        expect(
-            readings,
-            "search must be case-insensitive by lowercasing both sides or by full case folding;"
-            f" these hits fit neither: {found_names}",
-            *(response for _, response in answers.values()),
-        )
-
-    api.eventually(agrees_with_one_fold)
+    answers = {}
+    for term in terms:
+        page, response = list_ok(api, "GET /clients?search=...", search=term)
+        answers[term] = ({client["id"] for client in page["data"]}, response)
+    readings = [
+        name
+        for name, fold in FOLDS.items()
+        if all(found == expected_hits(clients, term, fold) for term, (found, _) in answers.items())
+    ]
+    found_names = {
+        term: sorted(c["name"] for c in clients if c["id"] in found)
+        for term, (found, _) in answers.items()
+    }
+    expect(
+        readings,
+        "search must be case-insensitive by lowercasing both sides or by full case folding;"
+        f" these hits fit neither: {found_names}",
+        *(response for _, response in answers.values()),
+    )
 
 
 def expected_hits(clients: tuple[dict[str, str], ...], term: str, fold: Fold) -> set[str]:

@@ -1,5 +1,6 @@
 """A correct API that behaves like a real staging, on purpose: a lagging search index and read
-replica, throttling, a rate limit, a tenant header at the gateway, slow writes.
+replica, throttling, a rate limit, a tenant header at the gateway, tokens that expire, slow
+writes.
 
 Served by uvicorn (`--factory tests.contract_suite.staging:app_from_env`), configured by
 STAGING_* variables; STAGING_DEFECT plants one defect of tests/contract_suite/defects behind it.
@@ -11,6 +12,7 @@ import asyncio
 import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,11 +36,19 @@ BURST = 5
 
 @dataclass
 class Staging:
-    lag: float = 0.0  # a write shows in lists and on the read replica this much later
+    # A write shows this much later on the read replica (GET by id) and in the search index
+    # (lists): equal lags, the list ahead of the get, or the get ahead of the list.
+    get_lag: float = 0.0
+    list_lag: float = 0.0
     throttle_every: int = 0  # every n-th request gets 429 with Retry-After: 1
     rate_limit: int = 0  # requests/s over a burst of BURST get 429 with Retry-After: 120
     tenant: str = ""  # the gateway refuses requests without X-Tenant: <tenant>
     slow_writes: float = 0.0  # seconds every POST/PUT takes
+    # Tokens that expire: only `token-<n>` is accepted, n the number in this file (the token
+    # command increments it), and each token for at most token_uses requests.
+    token_file: str = ""
+    token_uses: int = 0
+    uses: dict[str, int] = field(default_factory=dict)
     count: int = 0
     tokens: float = 0.0
     last_seen: float = 0.0
@@ -51,7 +61,7 @@ class Staging:
             return refused
         if self.slow_writes and request.method in ("POST", "PUT"):
             await asyncio.sleep(self.slow_writes)
-        if not self.lag:
+        if not (self.get_lag or self.list_lag):
             return await forward(request)
         return await self.lagging(request, forward)
 
@@ -59,6 +69,10 @@ class Staging:
         self.count += 1
         if self.tenant and request.headers.get("x-tenant") != self.tenant:
             return problem(403, "Unknown tenant")
+        if self.token_file and self.token_expired(request):
+            response = problem(401, "Token expired")
+            response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+            return response
         if self.throttle_every and self.count % self.throttle_every == 0:
             return throttled("1")
         if self.rate_limit:
@@ -72,6 +86,17 @@ class Staging:
             self.tokens -= 1
         return None
 
+    def token_expired(self, request: httpx.Request) -> bool:
+        """A bearer token other than the newest, or the newest used up, is refused; requests
+        without a bearer token go on (the API refuses them itself)."""
+        authorization = request.headers.get("authorization", "")
+        if not authorization.startswith("Bearer "):
+            return False
+        token = authorization[len("Bearer ") :]
+        newest = f"token-{Path(self.token_file).read_text().strip()}"
+        self.uses[token] = self.uses.get(token, 0) + 1
+        return token != newest or self.uses[token] > self.token_uses
+
     async def lagging(self, request: httpx.Request, forward: Forward) -> httpx.Response:
         now = time.monotonic()
         before = None
@@ -80,7 +105,7 @@ class Staging:
             before = current.json() if current.status_code == 200 else None
         response = await forward(request)
         if is_item(request, "GET") and response.status_code == 200:
-            stale = self.stale(response.json()["id"], now)
+            stale = self.stale(response.json()["id"], now, self.get_lag)
             if stale is not None:
                 return stale if isinstance(stale, httpx.Response) else with_json(200, stale)
         if is_create(request) and response.status_code == 201:
@@ -93,13 +118,13 @@ class Staging:
         return response
 
     def any_recent(self, now: float) -> bool:
-        return any(now - when < self.lag for when, _ in self.written.values())
+        return any(now - when < self.list_lag for when, _ in self.written.values())
 
-    def stale(self, client_id: str, now: float) -> Any:
-        """What the replica and the index serve for a recent write: nothing for a new record,
-        the old version for an update."""
+    def stale(self, client_id: str, now: float, lag: float) -> Any:
+        """What the replica or the index serves for a write younger than its lag: nothing for a
+        new record, the old version for an update."""
         written = self.written.get(client_id)
-        if written is None or now - written[0] >= self.lag:
+        if written is None or now - written[0] >= lag:
             return None
         if written[1] is None:
             return problem(404, "Not Found")
@@ -119,7 +144,7 @@ class Staging:
                 break
         visible = []
         for client in matches:
-            stale = self.stale(client["id"], now)
+            stale = self.stale(client["id"], now, self.list_lag)
             if stale is None:
                 visible.append(client)
             elif not isinstance(stale, httpx.Response):
@@ -147,11 +172,15 @@ def app_from_env() -> Any:
     defect: Defect | None = defects.DEFECTS.get(env.get("STAGING_DEFECT", ""))
     if defect is not None:
         app = Planted(app, defect)
+    lag = env.get("STAGING_LAG", "0")
     staging = Staging(
-        lag=float(env.get("STAGING_LAG", "0")),
+        get_lag=float(env.get("STAGING_GET_LAG", lag)),
+        list_lag=float(env.get("STAGING_LIST_LAG", lag)),
         throttle_every=int(env.get("STAGING_THROTTLE_EVERY", "0")),
         rate_limit=int(env.get("STAGING_RATE_LIMIT", "0")),
         tenant=env.get("STAGING_TENANT", ""),
         slow_writes=float(env.get("STAGING_SLOW_WRITES", "0")),
+        token_file=env.get("STAGING_TOKEN_FILE", ""),
+        token_uses=int(env.get("STAGING_TOKEN_USES", "100")),
     )
     return Planted(app, staging)
