@@ -63,14 +63,10 @@ def each_worker(base_url: str, tries: int = 200) -> Iterator[tuple[httpx.Client,
     raise AssertionError(f"only met workers {met}")
 
 
-def test_a_full_disk_refuses_writes_answers_reads_and_recovers(
-    small_disk: Path, tmp_path: Path
-) -> None:
+def test_a_full_disk_refuses_writes_answers_reads_and_recovers(small_disk: Path) -> None:
+    # The request journal and rules (`<db>.scenarios/`) share the small disk with the store:
+    # the whole mock, as a user runs it.
     db = small_disk / "clients.json"
-    # The request journal and rules (`<db>.scenarios/`) live beside the store; how they
-    # degrade on a full disk is tested with them. Here only the store fills the disk.
-    (tmp_path / "scenarios").mkdir()
-    os.symlink(tmp_path / "scenarios", small_disk / "clients.json.scenarios")
     acked: dict[str, dict] = {}
     with served_mock(db, token=TOKEN, workers=2) as served:
         filler = fill(small_disk, ROOM_LEFT)
