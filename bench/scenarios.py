@@ -46,7 +46,8 @@ def serve(variant: str, port: int, db: str) -> None:
     from mockserver.app import create_app
     from mockserver.http.protocol import ProblemHttpToolsProtocol
     from mockserver.scenarios.engine import EXTENSION_KEY
-    from mockserver.scenarios.middleware import RequestJournal, ScenarioRules
+    from mockserver.scenarios.middleware import ScenarioRules
+    from mockserver.scenarios.recording import RequestJournal
 
     app = create_app(db=db, workers=1)
     if variant == VARIANTS[0]:
@@ -137,7 +138,7 @@ def parts(repeat: int = 7, number: int = 2000) -> str:
 
     from mockserver.contract import SPEC_PATH, load_spec
     from mockserver.scenarios.engine import Scenarios
-    from mockserver.scenarios.middleware import Exchange, _entry
+    from mockserver.scenarios.recording import Exchange, _entry
 
     scope = {
         "method": "POST",
@@ -183,7 +184,8 @@ def whole_requests(repeat: int = 15, number: int = 200) -> str:
     import asyncio
 
     from mockserver.app import create_app
-    from mockserver.scenarios.middleware import RequestJournal, ScenarioRules
+    from mockserver.scenarios.middleware import ScenarioRules
+    from mockserver.scenarios.recording import RequestJournal
 
     async def one(app: Any, method: str, path: str, body: bytes) -> None:
         headers = [(b"host", b"x"), (b"authorization", b"Bearer bench")]

@@ -43,7 +43,8 @@ from mockserver.reload.files import load_contract
 from mockserver.reload.status import RELOAD_KEY, ReloadStatus
 from mockserver.scenarios.engine import EXTENSION_KEY as SCENARIOS_KEY
 from mockserver.scenarios.engine import Scenarios
-from mockserver.scenarios.middleware import RequestJournal, ScenarioRules
+from mockserver.scenarios.middleware import ScenarioRules
+from mockserver.scenarios.recording import RequestJournal
 from mockserver.settings import Settings, SettingsError
 from mockserver.store import ClientStore, Limits
 from mockserver.store.fixtures import load_clients, load_job_counts
