@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -58,12 +59,22 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """`--dist loadgroup` finds a test's group in a suffix of its id, which pytest-xdist 3.8 still
     writes into the field pytest 9.2 no longer reads (pytest-dev/pytest-xdist#1386): without
     this every group is silently spread over the workers. Does nothing once xdist writes it."""
+    unique_ids(session.items)
     if not getattr(session.config.option, "loadgroup", False):
         return
     for item in session.items:
         groups = sorted({group_name(mark) for mark in item.iter_markers("xdist_group")})
         if groups and "@" not in item.nodeid.rpartition("]")[2]:
             item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")  # type: ignore[attr-defined]
+
+
+def unique_ids(items: list[pytest.Item]) -> None:
+    """Schemathesis 4.32 on pytest 9.2 gives every operation of one test the same id; xdist
+    schedules by id, so all but one would silently not run. Each gets its own (`[GET /health]`)."""
+    seen = Counter(item.nodeid for item in items)
+    for item in items:
+        if seen[item.nodeid] > 1 and item.parent is not None:
+            item._id = NodeId.parse(f"{item.parent.nodeid}::{item.name}")  # type: ignore[attr-defined]
 
 
 def group_name(mark: pytest.Mark) -> str:
