@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import json
 import os
 import sys
 import urllib.request
@@ -43,12 +44,23 @@ def run_health(args: argparse.Namespace) -> int:
     try:
         url = base_url(Settings.load()) + HEALTH_PATH
         with urllib.request.urlopen(url, timeout=args.timeout) as answer:
-            status = answer.status
-    except (NotServing, SettingsError, OSError) as error:
+            status, health = answer.status, json.load(answer)
+    except (NotServing, SettingsError, OSError, ValueError) as error:
         print(f"mockserver: unhealthy: {error}", file=sys.stderr)
         return UNHEALTHY
-    print(f"mockserver: {url} answered {status}")
+    # Degraded still exits 0: a restart does not cure a full disk, so an orchestrator must not
+    # kill a mock that answers reads; the line says what is degraded.
+    print(f"mockserver: {url} answered {status}: {describe(health)}")
     return 0
+
+
+def describe(health: dict[str, Any]) -> str:
+    """`ok`, or `degraded: store (OSError: [Errno 28] ...) since ...`, as health reports it."""
+    faults = health.get("degraded") or []
+    if not faults:
+        return str(health.get("status", "ok"))
+    parts = (f"{f['part']} ({f['error']}) since {f['since']}" for f in faults)
+    return "degraded: " + "; ".join(parts)
 
 
 def base_url(settings: Settings) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.healthcheck import NotServing, advertise, base_url
+from mockserver.healthcheck import NotServing, advertise, base_url, describe
 from mockserver.settings import Settings
 
 
@@ -59,3 +59,21 @@ def test_the_address_is_withdrawn_at_exit_unless_a_newer_server_replaced_it(
     withdraw, *args = at_exit[-1]
     withdraw(*args)  # type: ignore[operator]
     assert (tmp_path / "address").read_text() == "0.0.0.0:9300\n"
+
+
+def test_the_health_line_says_what_is_degraded() -> None:
+    assert describe({"status": "ok", "degraded": []}) == "ok"
+    health = {
+        "status": "degraded",
+        "degraded": [
+            {
+                "part": "store",
+                "error": "OSError: [Errno 28] No space left on device",
+                "since": "2026-12-06T10:00:00Z",
+                "dropped": 3,
+            }
+        ],
+    }
+    assert describe(health) == (
+        "degraded: store (OSError: [Errno 28] No space left on device) since 2026-12-06T10:00:00Z"
+    )
