@@ -17,20 +17,7 @@ from mockserver.store import ClientNotFound, ClientStore, StoreUnavailable, disk
 from mockserver.store.compaction import Backoff
 from mockserver.store.journal import Journal
 from mockserver.store.sessions import DEFAULT
-
-
-def record(n: int) -> dict:
-    return {
-        "id": f"id-{n:04d}",
-        "name": f"Client {n}",
-        **dict.fromkeys(["email", "phone", "address", "contact_person", "website", "industry"]),
-        "notes": None,
-        "status": "active",
-        "tags": [],
-        "metadata": {},
-        "created_at": "2026-01-01T00:00:00.000Z",
-        "updated_at": "2026-01-01T00:00:00.000Z",
-    }
+from tests.test_store import record
 
 
 class Spy:

@@ -22,6 +22,7 @@ from connexion.middleware.routing import ROUTING_CONTEXT
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.control.verification import run
+from mockserver.http.bridge import read_body
 from mockserver.scenarios.engine import Scenarios
 
 FEED = "mockserver.control.requests.followRequests"
@@ -41,7 +42,7 @@ class ControlWaits:
             await self.app(scope, receive, send)
             return
         session = scope["path_params"]["name"]
-        body = await _read(receive)
+        body = await read_body(receive)
         if operation == FEED:
             query = parse_qs(scope["query_string"].decode("latin-1"))
             after = query.get("after", [None])[0]
@@ -92,15 +93,6 @@ class ControlWaits:
 
 def _always() -> bool:
     return True
-
-
-async def _read(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -91,7 +91,7 @@ class OneHopWSGI:
         prepare, self._on_first_request = self._on_first_request, None
         if prepare is not None:
             prepare()
-        body = await _read_body(receive)
+        body = await read_body(receive)
         with waiting_at_most(self.lock_timeout):  # from now, in the loop and in a thread
             status, headers, payload = await self._answer(scope, body)
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -176,7 +176,8 @@ class OneHopWSGI:
         return started["status"], started["headers"], payload
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
+    """A request's whole body, from every message of an ASGI `receive`."""
     chunks = []
     while True:
         message = await receive()
