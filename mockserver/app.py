@@ -35,6 +35,7 @@ from mockserver.faults import Degraded
 from mockserver.http import problems
 from mockserver.http.auth import bearer_handler
 from mockserver.http.bridge import serve_on_the_loop
+from mockserver.http.content_type import use_fast_content_type
 from mockserver.http.guards import BodyGuard, RouteGuard
 from mockserver.http.json_codec import OrjsonJsonifier, OrjsonProvider, ParsedBodyRequest
 from mockserver.http.session import SessionHeader
@@ -139,6 +140,7 @@ def build_app(
 def flask_app(token: str | None) -> FlaskApp:
     """Connexion's FlaskApp as the mock configures it, before any API is added (the bench's
     Connexion floor starts from it too)."""
+    use_fast_content_type()
     app = FlaskApp(
         __name__,
         security_map={"bearer": bearer_handler(token)},

@@ -14,6 +14,7 @@ import pytest
 from connexion.jsonifier import JSONEncoder
 from starlette.testclient import TestClient
 
+from mockserver import jsontext
 from mockserver.http import guards
 from mockserver.http.json_codec import OrjsonJsonifier, dumps, loads
 from mockserver.http.strict_json import check_json
@@ -76,3 +77,11 @@ def test_the_validator_checks_the_document_the_guard_parsed(
     answer = api.put(f"/api/v1/clients/{client_id}", json={"notes": "valid"}, headers=AUTH)
     assert answer.status_code == 400
     assert "should be non-empty" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("value", [{"lone": "\ud800"}, {"big": 2**70}, {"name": "Zoë"}])
+def test_the_journals_store_and_read_back_what_orjson_refuses(value: Any) -> None:
+    """The store's and the request journal's lines (mockserver/jsontext.py): what orjson
+    refuses to write, json writes, and reading it back gives the same value."""
+    assert jsontext.decode(jsontext.encode(value)) == value
+    assert jsontext.decode(jsontext.encode(value).decode()) == value

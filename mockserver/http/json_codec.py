@@ -19,6 +19,7 @@ from connexion.frameworks.flask import FlaskJSONProvider
 from connexion.jsonifier import JSONEncoder, Jsonifier
 from flask import Request
 
+from mockserver import jsontext
 from mockserver.http.strict_json import parsed_body
 
 # Dates and times, decimals, and anything else orjson does not know go through Connexion's
@@ -30,17 +31,10 @@ _CONNEXION_DEFAULT = JSONEncoder().default
 
 
 def dumps(data: Any) -> str:
-    try:
-        return orjson.dumps(data, default=_CONNEXION_DEFAULT, option=OPTIONS).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(data, cls=JSONEncoder, separators=(",", ":"))
+    return jsontext.encode(data, default=_CONNEXION_DEFAULT, option=OPTIONS).decode()
 
 
-def loads(text: str | bytes) -> Any:
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:  # json reads more (NaN, huge integers): as before, or its error
-        return json.loads(text)
+loads = jsontext.decode
 
 
 class OrjsonJsonifier(Jsonifier):

@@ -2,19 +2,25 @@
 
 A full disk can cut a line short (a short write); readers then skip what does not parse, or,
 when the next entry was appended right after the fragment, read that entry from where it
-starts: every stored entry begins with `START` (`requests.ENCODER` keeps the order the
-middleware builds, `t` first), which cannot occur unescaped inside a JSON string.
+starts: every stored entry begins with `START` (`encoded` keeps the order the middleware
+builds, `t` first), which cannot occur unescaped inside a JSON string.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 Entry = dict[str, Any]
 START = b'{"t":'
+
+
+def encoded(entry: Entry) -> bytes:
+    """One entry as stored (orjson: several times json's speed; the same JSON, keys in order)."""
+    return orjson.dumps(entry)
 
 
 def valid(data: bytes, newest: int) -> list[tuple[bytes, Entry]]:
@@ -40,7 +46,7 @@ def entry_of(line: bytes) -> tuple[bytes, Entry] | None:
     while start >= 0:
         candidate = line[start:]
         try:
-            entry = json.loads(candidate)
+            entry = orjson.loads(candidate)
         except ValueError:
             pass
         else:

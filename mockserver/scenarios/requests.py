@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import json
 import os
 import threading
 import time
@@ -33,7 +32,7 @@ from typing import Any
 
 from mockserver.faults import Degraded
 from mockserver.scenarios.entries import shown
-from mockserver.scenarios.lines import after_line, complete, read_all, valid, write_new
+from mockserver.scenarios.lines import after_line, complete, encoded, read_all, valid, write_new
 from mockserver.store.forks import reopen_in_children
 from mockserver.store.waiting import flock_within
 
@@ -46,7 +45,6 @@ OPEN_FILES = 32
 # the lock) it goes on without the lock rather than hang its event loop.
 LOCK_WAIT_S = 0.5
 ROTATE_PAUSE_S = 1.0  # after a rotation failed (a full disk), appends go on without trying
-ENCODER = json.JSONEncoder(separators=(",", ":"))  # one, not one per call as json.dumps makes
 
 
 class Journal:
@@ -75,7 +73,7 @@ class Journal:
             with self._lock:
                 self._memory.setdefault(session, deque(maxlen=LIMIT)).append(entry)
             return
-        line = ENCODER.encode(entry).encode() + b"\n"
+        line = encoded(entry) + b"\n"
         try:
             with self._lock:
                 size = self._append(session, line)
@@ -172,7 +170,7 @@ class Journal:
             ids = [entry.get("i") for entry in raw]
             found = last is not None and last in ids
             kept = raw[len(ids) - ids[::-1].index(last) :] if found else raw
-            return [ENCODER.encode(entry).encode() for entry in kept], found
+            return [encoded(entry) for entry in kept], found
         with self._locked(fcntl.LOCK_SH), self._lock:
             descriptor = self._current(session)
             newer = None if last is None else after_line(descriptor, last)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mockserver import jsontext
 from mockserver.store import disk
 
 Entry = dict[str, Any]  # one journal line without its generation
@@ -93,8 +93,7 @@ class Journal:
 
     def append(self, generation: int, entry: Entry) -> Commit:
         """Append one line, all of it or nothing; only under the store's exclusive lock."""
-        line = json.dumps({"g": generation, **entry}, separators=(",", ":"))
-        data = line.encode() + b"\n"
+        data = jsontext.encode({"g": generation, **entry}) + b"\n"
         start = self.offset
         try:
             # Under the exclusive lock nobody is mid-append: bytes past our offset are a torn
@@ -198,7 +197,7 @@ def refusal(path: Path, problem: str) -> str:
 
 def _parse_line(line: bytes) -> dict[str, Any] | None:
     with contextlib.suppress(ValueError, UnicodeDecodeError):
-        entry = json.loads(line)
+        entry = jsontext.decode(line)
         if not isinstance(entry, dict) or not isinstance(entry.get("g"), int):
             return None
         if isinstance(entry.get("put"), dict) and isinstance(entry["put"].get("id"), str):
