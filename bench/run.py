@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bench import proxy_latency, report, stalls, targets
+from bench import docs_page, growth, proxy_latency, report, stalls, targets
 from bench.contract import time_contract_suite
 from bench.peers import FLOOR, JSON_SERVER, NODE_BIN, OURS, OURS_DISK, PRISM, REPO
 from bench.scaling import OPERATIONS, measure_sizes
-from bench.side_by_side import WORKLOADS, measure
+from bench.side_by_side import WORKLOADS, Results, measure
 from bench.startup import measure_startup, startup_rows
 
+STATES = ("fixtures", "grown")
 SECTIONS = ("side", "scaling", "stalls", "startup", "contract", "proxy")
 SERVERS = (OURS, OURS_DISK, JSON_SERVER, PRISM, FLOOR)
 SIZES = (100, 1_000, 10_000, 100_000)
@@ -35,6 +36,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
     parser.add_argument("--servers", nargs="+", choices=SERVERS, default=list(SERVERS))
+    parser.add_argument(
+        "--states",
+        nargs="+",
+        choices=STATES,
+        default=list(STATES),
+        help="side by side at the fixtures' size, after --creates creates (grown), or both",
+    )
+    parser.add_argument(
+        "--creates",
+        type=int,
+        default=growth.CREATES,
+        help=f"creates that make the grown state (default {growth.CREATES:,})",
+    )
     parser.add_argument("--runs", type=int, help="wrk runs per server and workload (default 3)")
     parser.add_argument("--seconds", type=int, help="length of each wrk run (default 5)")
     parser.add_argument(
@@ -43,7 +57,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="--workers for our mock (default: none given, as `make run`: one per core)",
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--no-docs",
+        dest="docs",
+        action="store_false",
+        help="a full run (no flag that narrows it) also writes docs/benchmarks.md; not this one",
+    )
     args = parser.parse_args(argv)
+    args.full = is_full_run(args)
     args.runs = args.runs or (1 if args.quick else 3)
     args.seconds = args.seconds or (2 if args.quick else 5)
     args.warmup = 1 if args.quick else 2
@@ -52,6 +73,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     default_sections = [s for s in SECTIONS if not (args.quick and s == "contract")]
     args.only = args.only or default_sections
     return args
+
+
+def is_full_run(args: argparse.Namespace) -> bool:
+    """Only a run of everything, as `make bench` runs it by default, may write the results page."""
+    return (
+        not args.quick
+        and args.only is None
+        and args.runs is None
+        and args.seconds is None
+        and args.workers is None
+        and args.creates == growth.CREATES
+        and sorted(args.servers) == sorted(SERVERS)
+        and sorted(args.states) == sorted(STATES)
+    )
 
 
 def tool_version(command: list[str]) -> str:
@@ -78,7 +113,7 @@ def mock_revision() -> str:
     return f"commit {commit}, mockserver/*.py sha256 {digest.hexdigest()[:12]}"
 
 
-def header(argv: list[str]) -> str:
+def header(argv: list[str], load_at_start: float) -> str:
     python_packages = ", ".join(
         f"{name} {package_version(name)}" for name in ("connexion", "flask", "uvicorn", "tinydb")
     )
@@ -87,6 +122,7 @@ def header(argv: list[str]) -> str:
         f"- command: `{shlex.join(['python', '-m', 'bench.run', *argv])}`",
         f"- mock: {mock_revision()}",
         f"- machine: {os.cpu_count()} cores, {platform.platform()} (shared: figures are noisy)",
+        f"- load: {load_at_start:.1f} (1-min average at the start; the end is under the targets)",
         f"- Python {platform.python_version()}: {python_packages}",
         f"- node {tool_version(['node', '--version'])}, json-server "
         f"{tool_version([str(NODE_BIN / 'json-server'), '--version'])}, prism "
@@ -97,21 +133,22 @@ def header(argv: list[str]) -> str:
 
 
 def run_side_by_side(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
-    print(
-        f"side by side: {args.runs} run(s) of {args.seconds} s per server and workload", flush=True
-    )
-    results = measure(args.servers, WORKLOADS, args.runs, args.seconds, args.warmup, args.workers)
-    out += [
-        f"## Side by side (wrk -t2 -c32 -d{args.seconds}s, median of {args.runs})",
-        "",
-        report.side_by_side_table(results, WORKLOADS, args.servers),
-        "",
-        "Ratios, ours / peer (req/s: above 1 is ours faster; p50: below 1 is ours faster):",
-        "",
-        report.ratio_table(results, WORKLOADS, args.servers),
-        "",
-    ]
-    checks += targets.throughput_rows(results, WORKLOADS)
+    """Each state in turn: at the fixtures' size, then after `--creates` creates (grown)."""
+    fixtures: Results | None = None
+    if "fixtures" in args.states:
+        print(f"side by side at the fixtures' size: {args.runs} run(s) of {args.seconds} s")
+        fixtures = measure(
+            args.servers, WORKLOADS, args.runs, args.seconds, args.warmup, args.workers
+        )
+        out += report.fixtures_section(fixtures, WORKLOADS, args.servers, args.seconds, args.runs)
+        checks += targets.throughput_rows(fixtures, WORKLOADS, state=report.FIXTURES_STATE)
+    if "grown" in args.states:
+        print(f"side by side after {args.creates:,} creates: {args.runs} run(s) per server")
+        timing = (args.runs, args.seconds, args.warmup, args.workers)
+        grown, growths = growth.measure_grown(args.servers, WORKLOADS, *timing, args.creates)
+        out += report.grown_section(grown, growths, args.servers, args.creates, timing[:2])
+        state = report.grown_state(args.creates)
+        checks += targets.throughput_rows(grown, WORKLOADS, state=state, reference=fixtures)
 
 
 def run_scaling(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
@@ -176,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     started, load_at_start = time.perf_counter(), os.getloadavg()[0]
-    out, checks = ["# Bench results", "", header(argv), ""], []
+    out, checks = ["# Bench results", "", header(argv, load_at_start), ""], []
     sections = {
         "side": run_side_by_side,
         "scaling": run_scaling,
@@ -197,6 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text + "\n")
+    if args.full and args.docs:
+        docs_page.write_results(text)
+        print(f"results written to {args.output} and {docs_page.PAGE}")
+    else:
+        print(f"results written to {args.output} (not to docs/benchmarks.md: not a full run)")
     return 0
 
 
