@@ -1,23 +1,18 @@
-"""`python -m bench.run [--quick]`: our mock against json-server and Prism, then scaling,
-start-up and contract-suite timings, printed as Markdown (and saved to bench/out/latest.md)."""
+"""`python -m bench.run [--quick]`: our mock against json-server and Prism (at the fixtures'
+size and after 5,000 creates), then scaling, start-up and contract-suite timings, printed as
+Markdown and saved to bench/out/latest.md; a full run also writes docs/benchmarks.md's results."""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
-import platform
-import shlex
-import subprocess
 import sys
 import time
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bench import docs_page, growth, proxy_latency, report, stalls, targets
+from bench import docs_page, growth, provenance, proxy_latency, report, stalls, targets
 from bench.contract import time_contract_suite
-from bench.peers import FLOOR, JSON_SERVER, NODE_BIN, OURS, OURS_DISK, PRISM, REPO
+from bench.peers import FLOOR, JSON_SERVER, OURS, OURS_DISK, PRISM, REPO
 from bench.scaling import OPERATIONS, measure_sizes
 from bench.side_by_side import WORKLOADS, Results, measure
 from bench.startup import measure_startup, startup_rows
@@ -67,7 +62,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.full = is_full_run(args)
     args.runs = args.runs or (1 if args.quick else 3)
     args.seconds = args.seconds or (2 if args.quick else 5)
-    args.warmup = 1 if args.quick else 2
+    args.warmup = min(args.seconds, 1 if args.quick else 2)
     args.requests_per_op = 50 if args.quick else 200
     args.startup_repeats = 1 if args.quick else 5
     default_sections = [s for s in SECTIONS if not (args.quick and s == "contract")]
@@ -87,49 +82,6 @@ def is_full_run(args: argparse.Namespace) -> bool:
         and sorted(args.servers) == sorted(SERVERS)
         and sorted(args.states) == sorted(STATES)
     )
-
-
-def tool_version(command: list[str]) -> str:
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return "missing"
-    return ((done.stdout or done.stderr).strip().splitlines() or ["?"])[0]
-
-
-def package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "missing"
-
-
-def mock_revision() -> str:
-    """The commit plus a digest of mockserver/ as it is on disk (it may hold uncommitted work)."""
-    commit = tool_version(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
-    digest = hashlib.sha256()
-    for path in sorted((REPO / "mockserver").rglob("*.py")):
-        digest.update(path.read_bytes())
-    return f"commit {commit}, mockserver/*.py sha256 {digest.hexdigest()[:12]}"
-
-
-def header(argv: list[str], load_at_start: float) -> str:
-    python_packages = ", ".join(
-        f"{name} {package_version(name)}" for name in ("connexion", "flask", "uvicorn", "tinydb")
-    )
-    lines = [
-        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- command: `{shlex.join(['python', '-m', 'bench.run', *argv])}`",
-        f"- mock: {mock_revision()}",
-        f"- machine: {os.cpu_count()} cores, {platform.platform()} (shared: figures are noisy)",
-        f"- load: {load_at_start:.1f} (1-min average at the start; the end is under the targets)",
-        f"- Python {platform.python_version()}: {python_packages}",
-        f"- node {tool_version(['node', '--version'])}, json-server "
-        f"{tool_version([str(NODE_BIN / 'json-server'), '--version'])}, prism "
-        f"{tool_version([str(NODE_BIN / 'prism'), '--version'])}, "
-        f"{tool_version(['wrk', '--version']).split(' Copyright')[0]}",
-    ]
-    return "\n".join(lines)
 
 
 def run_side_by_side(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
@@ -213,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     started, load_at_start = time.perf_counter(), os.getloadavg()[0]
-    out, checks = ["# Bench results", "", header(argv, load_at_start), ""], []
+    out: list[str] = []
+    checks: list[list[str]] = []
     sections = {
         "side": run_side_by_side,
         "scaling": run_scaling,
@@ -224,12 +177,22 @@ def main(argv: list[str] | None = None) -> int:
     }
     for name in args.only:
         sections[name](args, out, checks)
-    out += ["## Targets", "", report.markdown_table(["target", "measured", "verdict"], checks), ""]
-    out.append(
+    # The verdicts first: the page opens on what was met and missed, the tables follow.
+    out = [
+        "# Bench results",
+        "",
+        provenance.header(argv, load_at_start),
+        "",
+        "## Targets",
+        "",
+        report.markdown_table(["target", "measured", "verdict"], checks),
+        "",
         f"Bench wall time: {time.perf_counter() - started:.0f} s. Load average (1 min) of the "
         f"machine: {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
-        f"({os.cpu_count()} cores; above that, neighbours were competing for the CPU)."
-    )
+        f"({os.cpu_count()} cores; above that, neighbours were competing for the CPU).",
+        "",
+        *out,
+    ]
     text = "\n".join(out)
     print("\n" + text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
