@@ -8,7 +8,7 @@ from statistics import median
 
 from bench.growth import NOT_GROWN, STATEFUL, THREADS, Growth, grown_order
 from bench.peers import FIXTURES, OURS, OURS_DISK
-from bench.side_by_side import WORKLOADS, Cell, Results, Workload
+from bench.side_by_side import Cell, Results, Workload
 from bench.wrk import WrkResult
 
 FAILED_SHARE_TO_FLAG = 0.01
@@ -42,6 +42,7 @@ def fixtures_section(
 def grown_section(
     results: Results,
     growths: Sequence[Growth],
+    workloads: Sequence[Workload],
     servers: Sequence[str],
     creates: int,
     timing: tuple[int, int],
@@ -49,7 +50,8 @@ def grown_section(
     """The grown state's tables, with how the state was made and what each growth took."""
     runs, seconds = timing
     grown = [name for name in servers if name in STATEFUL]
-    order = ", ".join(workload.name for workload in grown_order(WORKLOADS))
+    ordered = grown_order(workloads)
+    order = ", ".join(workload.name for workload in ordered)
     return [
         f"## Side by side {grown_state(creates)} (wrk -t2 -c32 -d{seconds}s, median of {runs})",
         "",
@@ -63,11 +65,11 @@ def grown_section(
         "",
         growth_table(growths),
         "",
-        side_by_side_table(results, grown_order(WORKLOADS), servers, not_measured=NOT_GROWN),
+        side_by_side_table(results, ordered, servers, not_measured=NOT_GROWN),
         "",
         RATIOS_NOTE,
         "",
-        ratio_table(results, grown_order(WORKLOADS), grown),
+        ratio_table(results, ordered, grown),
         "",
     ]
 

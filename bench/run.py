@@ -98,7 +98,9 @@ def run_side_by_side(args: argparse.Namespace, out: list[str], checks: list[list
         print(f"side by side after {args.creates:,} creates: {args.runs} run(s) per server")
         timing = (args.runs, args.seconds, args.warmup, args.workers)
         grown, growths = growth.measure_grown(args.servers, WORKLOADS, *timing, args.creates)
-        out += report.grown_section(grown, growths, args.servers, args.creates, timing[:2])
+        out += report.grown_section(
+            grown, growths, WORKLOADS, args.servers, args.creates, timing[:2]
+        )
         state = report.grown_state(args.creates)
         checks += targets.throughput_rows(grown, WORKLOADS, state=state, reference=fixtures)
 
