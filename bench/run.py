@@ -1,27 +1,23 @@
-"""`python -m bench.run [--quick]`: our mock against json-server and Prism, then scaling,
-start-up and contract-suite timings, printed as Markdown (and saved to bench/out/latest.md)."""
+"""`python -m bench.run [--quick]`: our mock against json-server and Prism (at the fixtures'
+size and after 5,000 creates), then scaling, start-up and contract-suite timings, printed as
+Markdown and saved to bench/out/latest.md; a full run also writes docs/benchmarks.md's results."""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
-import platform
-import shlex
-import subprocess
 import sys
 import time
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bench import proxy_latency, report, stalls, targets
+from bench import docs_page, growth, provenance, proxy_latency, report, stalls, targets
 from bench.contract import time_contract_suite
-from bench.peers import FLOOR, JSON_SERVER, NODE_BIN, OURS, OURS_DISK, PRISM, REPO
+from bench.peers import FLOOR, JSON_SERVER, OURS, OURS_DISK, PRISM, REPO
 from bench.scaling import OPERATIONS, measure_sizes
-from bench.side_by_side import WORKLOADS, measure
+from bench.side_by_side import WORKLOADS, Results, measure
 from bench.startup import measure_startup, startup_rows
 
+STATES = ("fixtures", "grown")
 SECTIONS = ("side", "scaling", "stalls", "startup", "contract", "proxy")
 SERVERS = (OURS, OURS_DISK, JSON_SERVER, PRISM, FLOOR)
 SIZES = (100, 1_000, 10_000, 100_000)
@@ -35,6 +31,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
     parser.add_argument("--servers", nargs="+", choices=SERVERS, default=list(SERVERS))
+    parser.add_argument(
+        "--states",
+        nargs="+",
+        choices=STATES,
+        default=list(STATES),
+        help="side by side at the fixtures' size, after --creates creates (grown), or both",
+    )
+    parser.add_argument(
+        "--creates",
+        type=int,
+        default=growth.CREATES,
+        help=f"creates that make the grown state (default {growth.CREATES:,})",
+    )
     parser.add_argument("--runs", type=int, help="wrk runs per server and workload (default 3)")
     parser.add_argument("--seconds", type=int, help="length of each wrk run (default 5)")
     parser.add_argument(
@@ -43,10 +52,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="--workers for our mock (default: none given, as `make run`: one per core)",
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--no-docs",
+        dest="docs",
+        action="store_false",
+        help="a full run (no flag that narrows it) also writes docs/benchmarks.md; not this one",
+    )
     args = parser.parse_args(argv)
+    args.full = is_full_run(args)
     args.runs = args.runs or (1 if args.quick else 3)
     args.seconds = args.seconds or (2 if args.quick else 5)
-    args.warmup = 1 if args.quick else 2
+    args.warmup = min(args.seconds, 1 if args.quick else 2)
     args.requests_per_op = 50 if args.quick else 200
     args.startup_repeats = 1 if args.quick else 5
     default_sections = [s for s in SECTIONS if not (args.quick and s == "contract")]
@@ -54,64 +70,39 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def tool_version(command: list[str]) -> str:
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return "missing"
-    return ((done.stdout or done.stderr).strip().splitlines() or ["?"])[0]
-
-
-def package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "missing"
-
-
-def mock_revision() -> str:
-    """The commit plus a digest of mockserver/ as it is on disk (it may hold uncommitted work)."""
-    commit = tool_version(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
-    digest = hashlib.sha256()
-    for path in sorted((REPO / "mockserver").rglob("*.py")):
-        digest.update(path.read_bytes())
-    return f"commit {commit}, mockserver/*.py sha256 {digest.hexdigest()[:12]}"
-
-
-def header(argv: list[str]) -> str:
-    python_packages = ", ".join(
-        f"{name} {package_version(name)}" for name in ("connexion", "flask", "uvicorn", "tinydb")
+def is_full_run(args: argparse.Namespace) -> bool:
+    """Only a run of everything, as `make bench` runs it by default, may write the results page."""
+    return (
+        not args.quick
+        and args.only is None
+        and args.runs is None
+        and args.seconds is None
+        and args.workers is None
+        and args.creates == growth.CREATES
+        and sorted(args.servers) == sorted(SERVERS)
+        and sorted(args.states) == sorted(STATES)
     )
-    lines = [
-        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- command: `{shlex.join(['python', '-m', 'bench.run', *argv])}`",
-        f"- mock: {mock_revision()}",
-        f"- machine: {os.cpu_count()} cores, {platform.platform()} (shared: figures are noisy)",
-        f"- Python {platform.python_version()}: {python_packages}",
-        f"- node {tool_version(['node', '--version'])}, json-server "
-        f"{tool_version([str(NODE_BIN / 'json-server'), '--version'])}, prism "
-        f"{tool_version([str(NODE_BIN / 'prism'), '--version'])}, "
-        f"{tool_version(['wrk', '--version']).split(' Copyright')[0]}",
-    ]
-    return "\n".join(lines)
 
 
 def run_side_by_side(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
-    print(
-        f"side by side: {args.runs} run(s) of {args.seconds} s per server and workload", flush=True
-    )
-    results = measure(args.servers, WORKLOADS, args.runs, args.seconds, args.warmup, args.workers)
-    out += [
-        f"## Side by side (wrk -t2 -c32 -d{args.seconds}s, median of {args.runs})",
-        "",
-        report.side_by_side_table(results, WORKLOADS, args.servers),
-        "",
-        "Ratios, ours / peer (req/s: above 1 is ours faster; p50: below 1 is ours faster):",
-        "",
-        report.ratio_table(results, WORKLOADS, args.servers),
-        "",
-    ]
-    checks += targets.throughput_rows(results, WORKLOADS)
+    """Each state in turn: at the fixtures' size, then after `--creates` creates (grown)."""
+    fixtures: Results | None = None
+    if "fixtures" in args.states:
+        print(f"side by side at the fixtures' size: {args.runs} run(s) of {args.seconds} s")
+        fixtures = measure(
+            args.servers, WORKLOADS, args.runs, args.seconds, args.warmup, args.workers
+        )
+        out += report.fixtures_section(fixtures, WORKLOADS, args.servers, args.seconds, args.runs)
+        checks += targets.throughput_rows(fixtures, WORKLOADS, state=report.FIXTURES_STATE)
+    if "grown" in args.states:
+        print(f"side by side after {args.creates:,} creates: {args.runs} run(s) per server")
+        timing = (args.runs, args.seconds, args.warmup, args.workers)
+        grown, growths = growth.measure_grown(args.servers, WORKLOADS, *timing, args.creates)
+        out += report.grown_section(
+            grown, growths, WORKLOADS, args.servers, args.creates, timing[:2]
+        )
+        state = report.grown_state(args.creates)
+        checks += targets.throughput_rows(grown, WORKLOADS, state=state, reference=fixtures)
 
 
 def run_scaling(args: argparse.Namespace, out: list[str], checks: list[list[str]]) -> None:
@@ -176,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     started, load_at_start = time.perf_counter(), os.getloadavg()[0]
-    out, checks = ["# Bench results", "", header(argv), ""], []
+    out: list[str] = []
+    checks: list[list[str]] = []
     sections = {
         "side": run_side_by_side,
         "scaling": run_scaling,
@@ -187,16 +179,31 @@ def main(argv: list[str] | None = None) -> int:
     }
     for name in args.only:
         sections[name](args, out, checks)
-    out += ["## Targets", "", report.markdown_table(["target", "measured", "verdict"], checks), ""]
-    out.append(
+    # The verdicts first: the page opens on what was met and missed, the tables follow.
+    out = [
+        "# Bench results",
+        "",
+        provenance.header(argv, load_at_start),
+        "",
+        "## Targets",
+        "",
+        report.markdown_table(["target", "measured", "verdict"], checks),
+        "",
         f"Bench wall time: {time.perf_counter() - started:.0f} s. Load average (1 min) of the "
         f"machine: {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
-        f"({os.cpu_count()} cores; above that, neighbours were competing for the CPU)."
-    )
+        f"({os.cpu_count()} cores; above that, neighbours were competing for the CPU).",
+        "",
+        *out,
+    ]
     text = "\n".join(out)
     print("\n" + text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text + "\n")
+    if args.full and args.docs:
+        docs_page.write_results(text)
+        print(f"results written to {args.output} and {docs_page.PAGE}")
+    else:
+        print(f"results written to {args.output} (not to docs/benchmarks.md: not a full run)")
     return 0
 
 

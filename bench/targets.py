@@ -30,32 +30,59 @@ def verdict(met: bool) -> str:
     return "met" if met else "**missed**"
 
 
-def throughput_rows(results: Results, workloads: Sequence[Workload]) -> list[Row]:
+def throughput_rows(
+    results: Results,
+    workloads: Sequence[Workload],
+    state: str = "",
+    reference: Results | None = None,
+) -> list[Row]:
     """Ours >= json-server on every workload, ours >= Prism on get by id; where the Connexion
-    floor ran too, what it reached against the same peer: the most this stack can."""
+    floor ran too, what it reached against the same peer: the most this stack can. `state`
+    names the state the rows judge; a peer not measured in it (Prism stores nothing, so it is
+    not grown) is read from `reference`, the fixtures' state of the same bench run."""
+    prefix = f"{state}: " if state else ""
     wanted = [(w, JSON_SERVER) for w in workloads] + [
         (w, PRISM) for w in workloads if w.name == "get by id"
     ]
     rows = []
     for workload, peer in wanted:
         share = _share(results, workload, OURS, peer)
+        note = ""
+        if share is None and reference is not None and _measured(results, workload, OURS):
+            share = _median_share(results, reference, workload, peer)
+            note = f" (against {peer} at the fixtures' size: it stores nothing)"
         if share is not None:
-            target = f"{workload.name}: req/s ours >= {peer}"
+            target = f"{prefix}{workload.name}: req/s ours >= {peer}"
             floor = _share(results, workload, FLOOR, peer)
             measured = f"{share:.2f}x" + ("" if floor is None else f" (floor: {floor:.2f}x)")
-            rows.append([target, measured, verdict(share >= 1)])
+            rows.append([target, measured + note, verdict(share >= 1)])
     for workload in workloads:
         ours = results.get((workload.name, OURS))
         if workload.name in READS and ours and ours.runs:
             tail = median(run.p99_ms / run.p50_ms for run in ours.runs if run.p50_ms > 0)
-            target = f"{workload.name}: ours p99 < {READ_TAIL_LIMIT:.0f}x p50"
+            target = f"{prefix}{workload.name}: ours p99 < {READ_TAIL_LIMIT:.0f}x p50"
             rows.append([target, f"{tail:.1f}x", verdict(tail < READ_TAIL_LIMIT)])
     return rows
+
+
+def _measured(results: Results, workload: Workload, server: str) -> bool:
+    cell = results.get((workload.name, server))
+    return bool(cell and cell.runs)
 
 
 def _share(results: Results, workload: Workload, server: str, peer: str) -> float | None:
     mine, other = results.get((workload.name, server)), results.get((workload.name, peer))
     return round_ratio(mine, other, requests_per_s) if mine and other else None
+
+
+def _median_share(
+    results: Results, reference: Results, workload: Workload, peer: str
+) -> float | None:
+    """Ours in one state against a peer measured in another: medians, as no round pairs them."""
+    mine, other = results[(workload.name, OURS)], reference.get((workload.name, peer))
+    if not other or not other.runs or other.median_of(requests_per_s) <= 0:
+        return None
+    return mine.median_of(requests_per_s) / other.median_of(requests_per_s)
 
 
 def stall_row(p50_ms: float, p99_ms: float) -> list[Row]:

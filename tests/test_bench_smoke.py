@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import floor, inprocess, report, targets
+from bench import docs_page, floor, growth, inprocess, report, run, targets
 from bench.profile import function_of, package_of, parse_collapsed, self_by_package
 from bench.scaling import NEW_TERM, SizeResult, write_fixtures
 from bench.side_by_side import WORKLOADS, Cell
@@ -130,6 +130,89 @@ def test_ratio_table_has_a_row_for_ours_at_disk_durability_on_writes_only() -> N
     table = report.ratio_table(results, WORKLOADS, servers)
     assert "| create (ours, disk) | 0.25 | 1.00 |" in table
     assert "get by id (ours, disk)" not in table
+
+
+def test_grown_targets_are_named_for_their_state_and_judge_prism_from_the_fixtures_run() -> None:
+    """Prism stores nothing, so it is not grown: the get-by-id target against it reads Prism's
+    figures from the fixtures' state of the same run, and says so."""
+    fixtures = fake_results(100, 50, 400)
+    grown = {key: cell for key, cell in fake_results(100, 50, 0).items() if key[1] != "prism"}
+    rows = targets.throughput_rows(
+        grown, WORKLOADS, state="after 5,000 creates", reference=fixtures
+    )
+    by_target = {row[0]: row[1:] for row in rows}
+    assert by_target["after 5,000 creates: create: req/s ours >= json-server"] == ["2.00x", "met"]
+    assert by_target["after 5,000 creates: get by id: req/s ours >= prism"] == [
+        "0.25x (against prism at the fixtures' size: it stores nothing)",
+        "**missed**",
+    ]
+    alone = targets.throughput_rows(grown, WORKLOADS, state="grown")
+    assert not any("prism" in row[0] for row in alone)
+
+
+def test_a_server_not_measured_in_a_state_gets_a_row_saying_why() -> None:
+    results = {key: cell for key, cell in fake_results(100, 50, 0).items() if key[1] != "prism"}
+    table = report.side_by_side_table(
+        results, WORKLOADS, ["ours", "prism"], not_measured=growth.NOT_GROWN
+    )
+    prism_rows = [row for row in table.splitlines() if "| prism |" in row]
+    assert len(prism_rows) == len(WORKLOADS)
+    assert all(
+        "| - | - |" in row and "not measured: Prism stores nothing" in row for row in prism_rows
+    )
+
+
+def test_the_grown_state_runs_reads_first_then_the_update_and_the_creates_last() -> None:
+    names = [workload.name for workload in growth.grown_order(WORKLOADS)]
+    assert names == ["list limit=50", "list search=an", "get by id", "partial update", "create"]
+
+
+def test_growth_is_refused_for_a_server_that_stores_nothing() -> None:
+    prism = growth.RunningServer("prism", "http://127.0.0.1:1", None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="stores nothing"):
+        growth.grow(prism, creates=1)
+
+
+@pytest.mark.parametrize(
+    ("flags", "full"),
+    [
+        ([], True),
+        (["--no-docs"], True),  # full, but told not to write the page
+        (["--quick"], False),
+        (["--only", "side"], False),
+        (["--runs", "1"], False),
+        (["--seconds", "5"], False),
+        (["--states", "grown"], False),
+        (["--creates", "200"], False),
+        (["--servers", "ours", "json-server"], False),
+        (["--workers", "1"], False),
+    ],
+)
+def test_only_a_run_of_everything_counts_as_full(flags: list[str], full: bool) -> None:
+    assert run.parse_args(flags).full is full
+
+
+def test_a_full_run_replaces_only_the_results_between_the_pages_markers(tmp_path: Path) -> None:
+    page = tmp_path / "benchmarks.md"
+    before = (
+        f"# Benchmarks\n\nBy hand.\n\n{docs_page.BEGIN}\nold tables\n{docs_page.END}\n\nAfter.\n"
+    )
+    page.write_text(before)
+    docs_page.write_results("# Bench results\n\n- date: today\n\n## Targets\n\n| a |", page)
+    assert page.read_text() == (
+        f"# Benchmarks\n\nBy hand.\n\n{docs_page.BEGIN}\n## The latest full run\n\n"
+        f"- date: today\n\n### Targets\n\n| a |\n{docs_page.END}\n\nAfter.\n"
+    )
+    page.write_text("# Benchmarks\n\nno markers\n")
+    with pytest.raises(docs_page.PageError):
+        docs_page.write_results("# Bench results", page)
+    assert page.read_text() == "# Benchmarks\n\nno markers\n"
+
+
+def test_the_results_page_has_its_markers() -> None:
+    text = docs_page.PAGE.read_text()
+    assert text.count(docs_page.BEGIN) == 1 and text.count(docs_page.END) == 1
+    assert text.index(docs_page.BEGIN) < text.index(docs_page.END)
 
 
 def test_stall_target_is_the_tail_of_get_under_load() -> None:
