@@ -4,15 +4,22 @@ orjson is several times faster than json's encoder and decoder. It refuses what 
 in two places: integers past 64 bits and strings holding a lone surrogate (`"\\ud800"` is
 valid JSON). Those go through json, so nothing json could store or read is lost. Its text
 differs only in spelling: non-ASCII characters as UTF-8 rather than `\\u` escapes.
+
+orjson also *reads* an integer past 64 bits as a float, silently: any text with a run of 19
+digits or more (such an integer, or only a long string of digits) is read by json instead.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 import orjson
+
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
+_LONG_DIGITS_BYTES = re.compile(rb"[0-9]{19}")
 
 
 def encode(document: Any, default: Callable[[Any], Any] | None = None, option: int = 0) -> bytes:
@@ -23,6 +30,9 @@ def encode(document: Any, default: Callable[[Any], Any] | None = None, option: i
 
 
 def decode(text: str | bytes) -> Any:
+    long = _LONG_DIGITS.search(text) if isinstance(text, str) else _LONG_DIGITS_BYTES.search(text)
+    if long:
+        return json.loads(text)
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:  # json reads more (NaN, huge integers): as before, or its error
