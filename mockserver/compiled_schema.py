@@ -123,9 +123,10 @@ def _formats_as_patterns(schema: Any, native: dict[str, str]) -> Any:
         )
         for key, value in schema.items()
     }
-    if isinstance(schema.get("format"), str) and schema["format"] in native:
-        stand_in = {"pattern": native[converted.pop("format")]}
-        converted["allOf"] = [*converted.get("allOf", []), stand_in]
+    name = schema.get("format")
+    if isinstance(name, str) and name in native:
+        del converted["format"]
+        converted["allOf"] = [*converted.get("allOf", []), {"pattern": native[name]}]
     return converted
 
 
