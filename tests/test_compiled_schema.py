@@ -13,10 +13,13 @@ from typing import Any
 
 import pytest
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator, resolve_refs
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft4Validator, ValidationError
+from openapi_schema_validator import oas30_format_checker
 
 from mockserver import SPEC_PATH
-from mockserver.compiled_schema import CompiledFirst, compile_schema
+from mockserver.compiled_schema import STAND_INS, CompiledFirst, compile_schema
 from mockserver.contract import load_spec
 from mockserver.control import control_spec
 from mockserver.http.validation import FORMATS
@@ -27,6 +30,9 @@ PALETTE: list[Any] = [
     "a@b", "a@b@c", "no email", "https://acme.com", "acme.com", "/relative",
     "2020-01-01T00:00:00Z", "2020-01-01 00:00:00", "2020-13-01T00:00:00Z", "active", "ACTIVE",
     "5be04d43-b85f-49c4-bab7-ed5f2d182f2b", "not-a-uuid", "abc\n", "Zoë 🚀",
+    "2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2020-04-31T00:00:00Z",
+    "2020-01-01T00:00:00Z\n", "https://acme.com\n", "http://a:b", "https://acme.com/%zz",
+    "5be04d43-b85f-49c4-bab7-ed5f2d182f2b\n",
     [], [""], ["x", "x"], [1], {}, {"k": "v"}, {"k": {"k": [1, None]}},
 ]  # fmt: skip
 
@@ -106,3 +112,34 @@ def test_a_keyword_read_differently_keeps_the_python_validator_alone() -> None:
     checked = CompiledFirst(schema, Draft4Validator(schema), FORMATS)
     with pytest.raises(ValidationError):
         checked.validate(0.07)
+
+
+@pytest.mark.parametrize("name", sorted(STAND_INS))
+def test_a_format_checked_natively_accepts_only_what_its_python_check_accepts(name: str) -> None:
+    """Strings drawn from the stand-in pattern: the compiled check accepts them without Python,
+    and jsonschema's format function accepts each of them too."""
+    check, pattern = STAND_INS[name]
+    assert oas30_format_checker.checkers[name][0] is check, "the stand-in would not be used"
+    compiled = compile_schema({"type": "string", "format": name}, oas30_format_checker)
+    assert compiled is not None
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.from_regex(pattern, fullmatch=pattern.startswith("^")))
+    def agree(value: str) -> None:
+        assert compiled.is_valid(value)
+        assert oas30_format_checker.conforms(value, name), value
+
+    agree()
+
+
+def test_a_valid_value_outside_a_stand_in_pattern_is_accepted_by_the_python_check() -> None:
+    """Stricter than jsonschema costs a Python check, never a refusal: a lowercase RFC 3339 time
+    and a percent-encoded URI fall outside the patterns, and pass."""
+    schema = {"type": "array", "items": [{"format": "date-time"}, {"format": "uri"}]}
+    value = ["2024-01-01t00:00:00z", "https://acme.com/a%20b"]
+    compiled = compile_schema(schema, oas30_format_checker)
+    assert compiled is not None
+    assert not compiled.is_valid(value)  # the pattern stands in: the format is not called
+    CompiledFirst(
+        schema, Draft4Validator(schema, format_checker=oas30_format_checker), oas30_format_checker
+    ).validate(value)

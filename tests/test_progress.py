@@ -72,7 +72,7 @@ def test_checking_new_fixtures_is_a_step_that_reports(
     records = json.loads((Path(__file__).parents[1] / "fixtures" / "clients.json").read_text())
     (tmp_path / "clients.json").write_text(json.dumps(records * 3, separators=(",", ":")))
     monkeypatch.setattr(fixtures, "_checked_mark", lambda path, spec: None)  # always new
-    monkeypatch.setattr(fixtures, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(fixtures, "CHUNK", 10)
     monkeypatch.setattr(progress, "SHOW_AFTER", 0.0)
     log = io.StringIO()
     monkeypatch.setattr("sys.stderr", log)

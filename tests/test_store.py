@@ -42,6 +42,20 @@ def test_new_store_is_seeded_and_written_to_disk(tmp_path: Path) -> None:
     assert [r["id"] for r in snapshot["clients"]] == ["id-0001", "id-0002"]
 
 
+def test_a_snapshot_keeps_values_past_orjson_exactly(tmp_path: Path) -> None:
+    """The snapshot is written by orjson; what it refuses (an integer past 64 bits, a lone
+    surrogate a fixtures file may hold) is written by json, and every value reads back as it was."""
+    odd = record(1, metadata={"big": 2**70, "low": -(2**63) - 1, "text": "Zoë 🚀"}, notes="\ud800")
+    plain = record(2, metadata={"text": "Zoë 🚀", "nested": {"list": [1.5, None, True]}})
+    for seed in ([plain], [odd, plain]):
+        path = tmp_path / f"db{len(seed)}.json"
+        open_store(path, seed).close()
+        reopened = open_store(path)
+        shown = [{**r, "jobs_count": 0, "active_jobs_count": 0} for r in seed]
+        assert [reopened.get(r["id"]) for r in seed] == shown
+        reopened.close()
+
+
 def test_acknowledged_writes_survive_a_restart(tmp_path: Path) -> None:
     store = open_store(tmp_path / "db.json", [record(1)])
     store.insert(record(2))

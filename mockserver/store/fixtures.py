@@ -20,7 +20,7 @@ from mockserver.store.model import JobCounts, parse_timestamp, timestamp
 
 Record = dict[str, Any]
 NORMAL_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")  # model.timestamp's
-PROGRESS_EVERY = 1000  # records between two progress updates
+CHUNK = 5000  # records the compiled check reads in one call; progress moves by as many
 
 
 class FixtureError(ValueError):
@@ -52,26 +52,37 @@ def load_clients(folder: Path, spec: dict[str, Any]) -> list[Record]:
 
 def _check_all(path: Path, records: list[Any], spec: dict[str, Any]) -> None:
     """Each record against the contract's Client schema. jsonschema takes ~0.25 ms a record
-    (26 s for 100,000); the compiled check ~17 µs, so the Python one runs only to say what is
-    wrong with a record the compiled one refuses (compiled_schema.py)."""
-    compiled = _compiled_client(spec)
+    (26 s for 100,000); the compiled check reads a whole chunk of records in one call, ~3 µs a
+    record, and names the ones it refuses: only those meet the Python check, which decides and
+    says what is wrong (and accepts a record the compiled check refused wrongly: see
+    compiled_schema.py)."""
+    compiled = _compiled_clients(spec)
     with progress.step("checking the fixtures against the contract", len(records)) as advance:
-        for number, record in enumerate(records):
-            if compiled is None or not compiled.is_valid(_presented(record)):
-                _check(path, number, record, spec)
-            if number % PROGRESS_EVERY == PROGRESS_EVERY - 1:
-                advance(PROGRESS_EVERY)
+        for start in range(0, len(records), CHUNK):
+            chunk = [_presented(record) for record in records[start : start + CHUNK]]
+            refused = range(len(chunk)) if compiled is None else _refused(compiled, chunk)
+            for at in refused:
+                _check(path, start + at, records[start + at], spec)
+            advance(len(chunk))
+
+
+def _refused(compiled: Any, chunk: list[Any]) -> list[int]:
+    """Positions in `chunk` of the records the compiled check refuses, in order."""
+    if compiled.is_valid(chunk):
+        return []
+    return sorted({error.instance_path[0] for error in compiled.iter_errors(chunk)})
 
 
 _COMPILED: dict[int, tuple[dict[str, Any], Any]] = {}
 
 
-def _compiled_client(spec: dict[str, Any]) -> Any:
+def _compiled_clients(spec: dict[str, Any]) -> Any:
     # Built once per spec, as contract.schema_errors' validator; the spec is held, so its id
     # cannot be reused by another object.
     entry = _COMPILED.get(id(spec))
     if entry is None or entry[0] is not spec:
-        schema = {**spec["components"]["schemas"]["Client"], "components": spec["components"]}
+        client = spec["components"]["schemas"]["Client"]
+        schema = {"type": "array", "items": client, "components": spec["components"]}
         entry = (spec, compile_schema(schema, oas30_format_checker, OAS30))
         _COMPILED[id(spec)] = entry
     return entry[1]

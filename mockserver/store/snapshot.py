@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from mockserver.store import disk
 
 _HEADER = re.compile(rb'\{"generation":(\d+),"follows":\[(\d+),(\d+)\],')
@@ -42,9 +44,19 @@ def write(
     header: dict[str, Any] = {"generation": generation}
     if follows is not None:
         header["follows"] = list(follows)
-    # Compact: with `indent` json falls back to its pure-Python encoder, ~20x slower, and a
-    # compaction holds every writer (100,000 clients: ~10 s indented, ~0.5 s compact).
-    write_atomically(path, json.dumps({**header, **state}, separators=(",", ":")).encode())
+    write_atomically(path, encoded({**header, **state}))
+
+
+def encoded(document: dict[str, Any]) -> bytes:
+    """Compact JSON by orjson: a compaction holds every writer, and a first start waits for it
+    (100,000 clients: ~10 s indented by json, ~0.6 s compact, ~0.07 s by orjson). Where orjson
+    refuses what json writes (an integer past 64 bits, a lone surrogate), json writes it. orjson
+    writes NaN and Infinity as null, as the API (orjson too) has shown them to every client.
+    Read back by json (`read`): orjson reads an integer past 64 bits as a float."""
+    try:
+        return orjson.dumps(document)
+    except orjson.JSONEncodeError:
+        return json.dumps(document, separators=(",", ":")).encode()
 
 
 def read(path: Path) -> dict[str, Any]:
