@@ -84,10 +84,16 @@ def group_name(mark: pytest.Mark) -> str:
 @pytest.fixture(scope="session", autouse=True)
 def subprocesses_are_not_xdist_workers() -> Iterator[None]:
     """A test's subprocess (a contract suite in a fresh pytest, say) must not inherit this
-    worker's PYTEST_XDIST_* variables and behave as a worker of this run."""
+    worker's PYTEST_XDIST_* variables and behave as a worker of this run.
+
+    Nor PYTHONDONTWRITEBYTECODE: each of the suite's ~100 Python subprocesses would compile the
+    project from source again, and each pytest among them rewrite the asserts of ~400 plugin
+    modules (Schemathesis' whole package: ~2 s of CPU a start). The first writes the caches
+    (__pycache__, ignored by git), the others read them."""
     with pytest.MonkeyPatch.context() as patch:
         for name in [name for name in os.environ if name.startswith("PYTEST_XDIST_")]:
             patch.delenv(name)
+        patch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
         yield
 
 
