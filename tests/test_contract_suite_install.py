@@ -31,10 +31,10 @@ def build_wheel(tmp_path: Path) -> Path:
         else:
             shutil.copy(origin, source / name)
     dist = tmp_path / "dist"
+    # As the Makefile installs: the build backend from the lock, no isolated build env.
+    build = ("wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(source))
     subprocess.run(
-        # As the Makefile installs: the build backend from the lock, no isolated build env.
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
-        + ["-w", str(dist), str(source)],
+        [sys.executable, "-m", "pip", *build],
         check=True,
         capture_output=True,
     )
