@@ -12,7 +12,7 @@ run: $(VENV)/.run-installed
 
 # In parallel (pytest-xdist): most tests wait on a subprocess, so more workers than cores pay.
 # Tests sharing a module fixture stay on one worker (tests/conftest.py). TEST_WORKERS=0: serial.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 6
 test: $(VENV)/.test-installed node_modules/.installed system-tools
 	$(TOOLS) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 

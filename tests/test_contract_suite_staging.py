@@ -17,7 +17,7 @@ import pytest
 from tests.contract_suite.serving import outcome, serve_target
 
 TOKEN = "staging-token"
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.staging_target]
 
 Serve = Callable[..., contextlib.AbstractContextManager[str]]
 Suite = Callable[..., subprocess.CompletedProcess[str]]
