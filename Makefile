@@ -11,8 +11,10 @@ run: $(VENV)/.run-installed
 	MOCKSERVER_WATCH=$${MOCKSERVER_WATCH-true} $(BIN)/mockserver serve $(ARGS)
 
 # In parallel (pytest-xdist): most tests wait on a subprocess, so more workers than cores pay.
-# Tests sharing a module fixture stay on one worker (tests/conftest.py). TEST_WORKERS=0: serial.
-TEST_WORKERS ?= 4
+# Tests sharing a module fixture stay on one worker (tests/conftest.py); contract suites run in
+# two busy lanes and two mostly waiting ones (the staging target), the rest fills two more
+# workers and the lanes' gaps. TEST_WORKERS=0: serial.
+TEST_WORKERS ?= 6
 test: $(VENV)/.test-installed node_modules/.installed system-tools
 	$(TOOLS) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 

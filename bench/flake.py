@@ -2,7 +2,7 @@
 correct implementation; every failure is a false alarm (a defect of the suite).
 
     python -m bench.flake --seeds 100            # mock and second implementation, 2 at a time
-    python -m bench.flake --seeds 3 --jobs 1     # what CI runs
+    python -m bench.flake --seeds 1 --jobs 1     # what CI runs (tests/test_contract_suite_flake.py)
 
 Prints failures per target, the failing seeds (replay: pytest contract_tests
 --hypothesis-seed=N [--app ...]) and the median run time; exit status 1 on any failure.

@@ -23,28 +23,69 @@ from mockserver.app import create_app
 # corpus) still sees them. Every other test goes to whichever worker is free.
 SHARED_SCOPES = frozenset({"module", "class", "package"})
 
-# A whole contract suite in a subprocess keeps a core busy for minutes: two at once on a
-# two-core machine, not four (starved, Hypothesis fails its health check and suites time out).
-# Such a test uses the run_contract_suite fixture or lives in one of these modules.
+# A whole contract suite in a subprocess keeps a core busy: two at once on a two-core machine,
+# not four (starved, Hypothesis fails its health check and suites time out). Such a test uses
+# the run_contract_suite fixture or lives in one of these modules.
 SUITE_RUNS = frozenset(
     f"tests/test_contract_suite_{name}.py" for name in ("flake", "install", "parallel", "staging")
 )
 SUITE_LANES = max(1, min(2, os.cpu_count() or 1))
+# Suites run against the deliberately slow staging target (tests/contract_suite/staging.py:
+# lag, throttling, slow writes, a 30 s job limit) mostly wait: a quarter of a core for minutes.
+# They get lanes of their own beside the busy ones instead of holding those up.
+STAGING_MARKER = "staging_target"
+STAGING_LANES = 2
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{STAGING_MARKER}: runs contract suites against the slow staging target"
+    )
+    # The lanes go first (below): xdist must not reorder the work by group size.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    suite_runs = 0  # dealt to the lanes in turn, in collection order (the same in every worker)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    dealt: Counter[str] = (
+        Counter()
+    )  # lanes dealt in turn, in collection order (the same everywhere)
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
         module = item.nodeid.split("::")[0]
-        if module in SUITE_RUNS or "run_contract_suite" in getattr(item, "fixturenames", ()):
-            lane = suite_runs % SUITE_LANES
-            item.add_marker(pytest.mark.xdist_group(f"contract-suite-runs-{lane}"))
-            suite_runs += 1
+        if item.get_closest_marker(STAGING_MARKER):
+            lane = f"contract-suite-staging-{dealt['staging'] % STAGING_LANES}"
+            dealt["staging"] += 1
+        elif module in SUITE_RUNS or "run_contract_suite" in getattr(item, "fixturenames", ()):
+            lane = f"contract-suite-runs-{dealt['runs'] % SUITE_LANES}"
+            dealt["runs"] += 1
         elif SHARED_SCOPES & fixture_scopes(item):
-            item.add_marker(pytest.mark.xdist_group(module))
+            lane = module
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(lane))
+    if getattr(config.option, "loadgroup", False):
+        longest_first(items)
+
+
+def longest_first(items: list[pytest.Item]) -> None:
+    """The lanes of contract suites are the longest work: they start at once, then the other
+    groups, the largest first (what xdist's own reordering does), then single tests in order."""
+    groups = {id(item): group_of(item) for item in items}
+    sizes = Counter(groups.values())
+
+    def rank(item: pytest.Item) -> tuple[bool, int, str]:
+        group = groups[id(item)]
+        return (not group.startswith("contract-suite-"), -sizes[group] if group else 0, group)
+
+    items.sort(key=rank)
+
+
+def group_of(item: pytest.Item) -> str:
+    mark = item.get_closest_marker("xdist_group")
+    return group_name(mark) if mark else ""
 
 
 def fixture_scopes(item: pytest.Item) -> set[str]:
@@ -84,10 +125,16 @@ def group_name(mark: pytest.Mark) -> str:
 @pytest.fixture(scope="session", autouse=True)
 def subprocesses_are_not_xdist_workers() -> Iterator[None]:
     """A test's subprocess (a contract suite in a fresh pytest, say) must not inherit this
-    worker's PYTEST_XDIST_* variables and behave as a worker of this run."""
+    worker's PYTEST_XDIST_* variables and behave as a worker of this run.
+
+    Nor PYTHONDONTWRITEBYTECODE: each of the suite's ~100 Python subprocesses would compile the
+    project from source again, and each pytest among them rewrite the asserts of ~400 plugin
+    modules (Schemathesis' whole package: ~2 s of CPU a start). The first writes the caches
+    (__pycache__, ignored by git), the others read them."""
     with pytest.MonkeyPatch.context() as patch:
         for name in [name for name in os.environ if name.startswith("PYTEST_XDIST_")]:
             patch.delenv(name)
+        patch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
         yield
 
 

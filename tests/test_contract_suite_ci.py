@@ -72,6 +72,7 @@ BEHIND_THE_LAG = {
 }
 
 
+@pytest.mark.staging_target
 @pytest.mark.parametrize("shape", sorted(LAG_SHAPES))
 def test_settle_waits_out_replica_lag_either_way_and_still_catches_a_defect(
     tmp_path: Path, suite: Suite, shape: str
@@ -113,6 +114,7 @@ def token_command(tmp_path: Path) -> tuple[Path, str]:
     return counter, f"{sys.executable} {script} {counter}"
 
 
+@pytest.mark.staging_target
 def test_token_command_renews_an_expired_token_and_a_defect_is_still_caught(
     tmp_path: Path, suite: Suite
 ) -> None:
@@ -142,6 +144,7 @@ BUDGET_SUBSET = "test_write_operation or test_search_matches or test_create_get_
 JOB_LIMIT = ("--session-timeout", "30", "--token", "t")
 
 
+@pytest.mark.staging_target
 def test_max_time_fits_a_slow_target_in_the_job_and_a_defect_is_still_caught(
     tmp_path: Path, suite: Suite
 ) -> None:

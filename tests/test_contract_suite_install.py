@@ -31,8 +31,10 @@ def build_wheel(tmp_path: Path) -> Path:
         else:
             shutil.copy(origin, source / name)
     dist = tmp_path / "dist"
+    # As the Makefile installs: the build backend from the lock, no isolated build env.
+    build = ("wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(source))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source)],
+        [sys.executable, "-m", "pip", *build],
         check=True,
         capture_output=True,
     )
@@ -104,6 +106,10 @@ def test_the_installed_wheel_runs_the_suite_against_a_served_mock(tmp_path: Path
                 "--junitxml",
                 str(report),
                 "-q",
+                # Every kind of check (Schemathesis' per operation, the suite's own semantic
+                # ones) over HTTP; the stateful workflows add time, not a kind of check.
+                "-k",
+                "not test_workflows",
             ],
             cwd=outside,
             env=env,
@@ -113,6 +119,8 @@ def test_the_installed_wheel_runs_the_suite_against_a_served_mock(tmp_path: Path
             check=False,
         )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    assert 'failures="0"' in report.read_text() and 'errors="0"' in report.read_text()
+    junit = report.read_text()
+    assert 'failures="0"' in junit and 'errors="0"' in junit
+    assert "test_operations" in junit and "test_semantics" in junit
     assert "contract coverage" in result.stdout
     assert (outside / "contract-test-records.json").exists()

@@ -59,7 +59,9 @@ def random_values(rng: random.Random, ledger: Ledger) -> dict[str, Any]:
 
 def write_until_killed(api_url: str, ledger: Ledger, seed: int) -> None:
     rng = random.Random(seed)
-    with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10) as http:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    # Plain loopback HTTP: no CA bundle to load (~30 ms of CPU a client, 8 clients a kill).
+    with httpx.Client(headers=auth, timeout=10, verify=False) as http:
         while True:
             values = random_values(rng, ledger)
             own = list(ledger.acked)

@@ -15,7 +15,7 @@ import pytest
 from hostile.case import KNOWN, TOKEN, Case
 from hostile.cases_body import body_cases
 from hostile.cases_request import request_cases
-from hostile.store_view import all_clients, leaks, problem_failures, strict_equal
+from hostile.store_view import LOOPBACK, all_clients, leaks, problem_failures, strict_equal
 from hostile.wire import RawResponse, send
 
 from mockserver.testing import served_mock
@@ -75,7 +75,7 @@ def check_accepted(server: Any, case: Case, response: RawResponse, before: list[
         return
     for field, value in case.sent_document().items():
         assert strict_equal(body[field], value), f"{field}: sent {value!r}, got {body[field]!r}"
-    with httpx.Client(headers=AUTH, timeout=30) as http:
+    with httpx.Client(headers=AUTH, **LOOPBACK) as http:
         stored = http.get(f"{server.api_url}/clients/{body['id']}").json()
     assert strict_equal(stored, body), "GET does not return what the write answered"
     others = [c for c in all_clients(server.api_url, TOKEN) if c["id"] != body["id"]]
@@ -84,12 +84,12 @@ def check_accepted(server: Any, case: Case, response: RawResponse, before: list[
 
 
 def check_still_serving(server: Any) -> None:
-    with httpx.Client(headers=AUTH, timeout=30) as http:
+    with httpx.Client(headers=AUTH, **LOOPBACK) as http:
         assert http.get(f"{server.base_url}/__mock/health").status_code == 200
         assert http.get(f"{server.api_url}/clients", params={"limit": 1}).status_code == 200
 
 
 def reset_store(server: Any) -> None:
     # Accepted cases add large records (100,000 tags, 1 MiB notes); later snapshots stay small.
-    with httpx.Client(headers=AUTH, timeout=30) as http:
+    with httpx.Client(headers=AUTH, **LOOPBACK) as http:
         assert http.post(f"{server.base_url}/__mock/reset").status_code == 204

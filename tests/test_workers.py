@@ -17,27 +17,31 @@ WRITERS = 4
 WRITES_EACH = 15
 
 
+def fresh_connections() -> httpx.Client:
+    """A new connection per request (none kept alive), so the kernel spreads them over the
+    workers; one client for all of them, not one each (a client loads the CA bundle: ~30 ms)."""
+    return httpx.Client(headers=AUTH, limits=httpx.Limits(max_keepalive_connections=0))
+
+
 def test_workers_share_every_acknowledged_write_at_once(tmp_path: Path) -> None:
     failures: list[str] = []
     acknowledged: dict[str, dict] = {}
     guard = threading.Lock()
 
     def writer(number: int, api: str) -> None:
-        for step in range(WRITES_EACH):
-            # A fresh connection per request, so the kernel spreads them over the workers.
-            created = httpx.post(f"{api}/clients", json={"name": f"w{number}-{step}"}, headers=AUTH)
-            if created.status_code != 201:
-                failures.append(f"create answered {created.status_code}")
-                continue
-            client = created.json()
-            updated = httpx.put(
-                f"{api}/clients/{client['id']}", json={"notes": str(step)}, headers=AUTH
-            )
-            read_back = httpx.get(f"{api}/clients/{client['id']}", headers=AUTH)
-            if updated.status_code != 200 or read_back.json() != updated.json():
-                failures.append(f"{client['id']}: write not seen by the next request")
-            with guard:
-                acknowledged[client["id"]] = updated.json()
+        with fresh_connections() as http:
+            for step in range(WRITES_EACH):
+                created = http.post(f"{api}/clients", json={"name": f"w{number}-{step}"})
+                if created.status_code != 201:
+                    failures.append(f"create answered {created.status_code}")
+                    continue
+                client = created.json()
+                updated = http.put(f"{api}/clients/{client['id']}", json={"notes": str(step)})
+                read_back = http.get(f"{api}/clients/{client['id']}")
+                if updated.status_code != 200 or read_back.json() != updated.json():
+                    failures.append(f"{client['id']}: write not seen by the next request")
+                with guard:
+                    acknowledged[client["id"]] = updated.json()
 
     with served_mock(tmp_path, workers=2) as mock:
         seeded = httpx.get(f"{mock.api_url}/clients?limit=1", headers=AUTH).json()["meta"]["total"]
@@ -67,7 +71,8 @@ def _all_ids(api: str) -> list[str]:
 
 def _worker_pids(api: str) -> set[int]:
     base = api.removesuffix("/api/v1")
-    return {httpx.get(f"{base}/__mock/health").json()["pid"] for _ in range(40)}
+    with fresh_connections() as http:
+        return {http.get(f"{base}/__mock/health").json()["pid"] for _ in range(40)}
 
 
 def test_workers_end_when_their_supervisor_is_killed(tmp_path: Path) -> None:
@@ -138,5 +143,6 @@ def _memory_mb(pid: int) -> dict[str, float]:
 
 def _client_counts(api: str) -> dict[int, int]:
     base = api.removesuffix("/api/v1")
-    health = [httpx.get(f"{base}/__mock/health").json() for _ in range(40)]
+    with fresh_connections() as http:
+        health = [http.get(f"{base}/__mock/health").json() for _ in range(40)]
     return {answer["pid"]: answer["clients"] for answer in health}
