@@ -5,6 +5,7 @@ worker behind."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -20,7 +21,9 @@ import pytest
 import yaml
 
 from mockserver import FIXTURES_DIR, SPEC_PATH
-from mockserver.reload.files import digest
+from mockserver.app import create_app
+from mockserver.reload.files import ReloadError, digest
+from mockserver.reload.swap import watched
 from mockserver.reload.version import files_of
 from mockserver.settings import Settings
 from mockserver.testing import ServedMock, served_mock
@@ -354,3 +357,44 @@ def test_the_dashboard_shows_an_edit_that_cannot_be_served_until_it_is_fixed(
     seen = json.loads(finished.stdout)
     assert "clients.json" in seen["shown"] and "record 0" in seen["shown"], seen
     assert seen["hidden"] is True
+
+
+@pytest.mark.parametrize("torn_reads", [1, 2])
+def test_a_refused_version_is_read_once_more_even_if_no_digest_differs(
+    files: Path, torn_reads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build can catch a file mid-write, and the write that ends it can put back the very
+    bytes the digest was taken of (an edit storm): the files are read once more at the next
+    quiet spell, and only once, so a file that stays broken is not read again and again."""
+    settings = Settings.load(
+        spec=str(files / "openapi.yaml"),
+        fixtures=str(files / "fixtures"),
+        db=str(files / "store" / "clients.json"),
+        watch=True,
+    )
+    reloadable = watched(create_app(settings), settings)
+    build = reloadable._build_and_seed
+    reads: list[int] = []
+
+    def torn(*args: Any) -> Any:
+        reads.append(1)
+        if len(reads) <= torn_reads:
+            raise ReloadError(clients_file(files), "is not valid JSON (read mid-write)")
+        return build(*args)
+
+    monkeypatch.setattr(reloadable, "_build_and_seed", torn)
+    version = reloadable.kept.reload.version
+    keep_clients(files, 2)
+    assert reloadable.changed()
+    asyncio.run(reloadable.reload())
+    assert reloadable.kept.reload.error is not None
+    assert reloadable.changed(), "the same bytes, read once more"
+    asyncio.run(reloadable.reload())
+    if torn_reads == 1:
+        assert reloadable.kept.reload.error is None and not reloadable.changed()
+        assert reloadable.kept.reload.version == version + 1
+    else:
+        assert reloadable.kept.reload.error is not None
+        assert not reloadable.changed(), "a file that stays broken is read once more, not again"
+    assert len(reads) == 2
+    reloadable.kept.store.close()

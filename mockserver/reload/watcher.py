@@ -51,7 +51,7 @@ async def watch(target: ReloadableApp) -> None:
             rust_timeout=QUIET_MS,
             yield_on_timeout=True,
         ):
-            if not changes and caught_up:
+            if not changes and caught_up and not target.recheck:
                 continue
             caught_up = True
             if target.changed():
