@@ -13,26 +13,10 @@ from starlette.testclient import TestClient
 from mockserver import SPEC_PATH
 from mockserver.contract import load_spec, schema_errors
 from mockserver.control import control_spec
+from tests.proxy_upstream import VALID_CLIENT
 
 AUTH = {"Authorization": "Bearer hostile"}
-CLIENT = {
-    "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-    "name": "Acme Corporation",
-    "email": "contact@acme.com",
-    "phone": None,
-    "address": None,
-    "contact_person": None,
-    "website": None,
-    "industry": None,
-    "status": "active",
-    "tags": [],
-    "notes": None,
-    "metadata": {},
-    "jobs_count": 0,
-    "active_jobs_count": 0,
-    "created_at": "2026-11-29T16:10:12.123Z",
-    "updated_at": "2026-11-29T16:10:12.123Z",
-}
+CLIENT = VALID_CLIENT  # a record that passes the contract; each test overrides fields
 
 
 def imported(api: TestClient, **fields: Any) -> Any:
