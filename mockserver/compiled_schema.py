@@ -17,6 +17,7 @@ by a pattern natively: see STAND_INS), and a schema with a keyword the two read 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -109,25 +110,14 @@ LITERALS = frozenset({"enum", "default", "example", "examples", "const"})
 
 def _formats_as_patterns(schema: Any, native: dict[str, str]) -> Any:
     """`schema` with each format of `native` replaced by its pattern (beside any other)."""
-    if isinstance(schema, list):
-        return [_formats_as_patterns(item, native) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    converted = {
-        key: (
-            value
-            if key in LITERALS
-            else {name: _formats_as_patterns(each, native) for name, each in value.items()}
-            if key in SCHEMA_MAPS and isinstance(value, dict)
-            else _formats_as_patterns(value, native)
-        )
-        for key, value in schema.items()
-    }
-    name = schema.get("format")
-    if isinstance(name, str) and name in native:
-        del converted["format"]
-        converted["allOf"] = [*converted.get("allOf", []), {"pattern": native[name]}]
-    return converted
+
+    def replace_format(original: dict[str, Any], converted: dict[str, Any]) -> None:
+        name = original.get("format")
+        if isinstance(name, str) and name in native:
+            del converted["format"]
+            converted["allOf"] = [*converted.get("allOf", []), {"pattern": native[name]}]
+
+    return _rewritten(schema, replace_format)
 
 
 # Keywords whose value maps names to schemas: the map itself is not a schema.
@@ -136,24 +126,36 @@ SCHEMA_MAPS = frozenset({"properties", "patternProperties", "definitions"})
 
 def _nullable_as_type(schema: Any, nullable: Nullable) -> Any:
     """A `nullable` schema's null said in Draft 4 (Connexion's `allow_nullable`)."""
+
+    def allow_null(original: dict[str, Any], converted: dict[str, Any]) -> None:
+        if any(original.get(key) is True for key in nullable.keys):
+            if "type" in converted:
+                kinds = converted["type"]
+                converted["type"] = [*(kinds if isinstance(kinds, list) else [kinds]), "null"]
+            if nullable.enum and "enum" in converted:
+                converted["enum"] = [*converted["enum"], None]
+
+    return _rewritten(schema, allow_null)
+
+
+def _rewritten(schema: Any, rewrite: Callable[[dict[str, Any], dict[str, Any]], None]) -> Any:
+    """A copy of `schema` in which `rewrite(original, copy)` has changed each schema object's
+    copy, its subschemas first; the maps of names to schemas and literal data are not schemas."""
     if isinstance(schema, list):
-        return [_nullable_as_type(item, nullable) for item in schema]
+        return [_rewritten(item, rewrite) for item in schema]
     if not isinstance(schema, dict):
         return schema
     converted = {
         key: (
-            {name: _nullable_as_type(each, nullable) for name, each in value.items()}
+            value
+            if key in LITERALS
+            else {name: _rewritten(each, rewrite) for name, each in value.items()}
             if key in SCHEMA_MAPS and isinstance(value, dict)
-            else _nullable_as_type(value, nullable)
+            else _rewritten(value, rewrite)
         )
         for key, value in schema.items()
     }
-    if any(schema.get(key) is True for key in nullable.keys):
-        if "type" in converted:
-            kinds = converted["type"]
-            converted["type"] = [*(kinds if isinstance(kinds, list) else [kinds]), "null"]
-        if nullable.enum and "enum" in converted:
-            converted["enum"] = [*converted["enum"], None]
+    rewrite(schema, converted)
     return converted
 
 
