@@ -87,7 +87,8 @@ def _now() -> str:
 
 def _later_than(previous: str) -> str:
     # Two updates within one millisecond must still move `updated_at` forward.
-    now = _now()
+    moment = datetime.now(UTC)
+    now = timestamp(moment)
     if len(previous) == len(now) and previous.endswith("Z") and now > previous:
         return now  # both in the one format (model.timestamp): their text orders as time does
-    return timestamp(max(datetime.now(UTC), tick_after(previous)))
+    return timestamp(max(moment, tick_after(previous)))

@@ -35,10 +35,11 @@ class ReloadableApp:
         self.kept = kept
         self.files = files_of(settings)
         self.tried = kept.reload.digest = digest(self.files)
-        # After a refused version, the files are read once more at the next quiet spell: the
-        # build may have caught a file mid-write, and the write that ended it may have put back
-        # the very bytes the digest was taken of (an edit storm), so no digest would differ.
-        self.recheck = False
+        # A refused version is read once more at the next quiet spell (`recheck`): the build may
+        # have caught a file mid-write, and the write that ended it may have put back the very
+        # bytes the digest was taken of (an edit storm), so no digest would differ. It stands
+        # refused once the same bytes were refused twice.
+        self.last_refused = ""
         # The seed the first version's sessions stand on, loaded now: a reload compares the
         # default session with it, and the file on disk will no longer hold it by then.
         _ = kept.store.memory.seed_records
@@ -60,6 +61,10 @@ class ReloadableApp:
             with contextlib.suppress(asyncio.CancelledError):
                 await watching
 
+    @property
+    def recheck(self) -> bool:
+        return not self.tried
+
     def changed(self) -> bool:
         """Do the files hold something not tried yet (an edit, or a fork of an older version)?"""
         return digest(self.files) != self.tried
@@ -74,9 +79,8 @@ class ReloadableApp:
         except ReloadError as error:
             if Path(error.file).name and Path(error.file) not in self.files:
                 self.files = self.files | {Path(error.file)}  # a new reference, not readable yet
-            self.recheck = not self.recheck  # once: a file that stays broken is not re-read
-            if self.recheck:
-                self.tried = ""
+            if self.tried != self.last_refused:
+                self.last_refused, self.tried = self.tried, ""
             status.refused(error.file, error.message)
             logger.error("reload refused, still serving version %d: %s", status.version, error)
             return
@@ -84,7 +88,7 @@ class ReloadableApp:
         self.kept.scenarios.base_path = version.base_path
         self.current = version.app
         self.files, self.tried = version.files, version.digest
-        self.recheck = False
+        self.last_refused = ""
         status.loaded(version.digest)
         took = (time.perf_counter() - started) * 1000
         logger.info("reloaded: serving version %d (%.0f ms)", status.version, took)
