@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-import yaml
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -21,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mockserver.testing import free_port
+from tests.yaml_text import parse_yaml
 
 AUTH = {"Authorization": "Bearer secret-token"}
 CLIENT_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -96,7 +96,7 @@ WRONG_UPSTREAM = Starlette(
 
 def documented_statuses(path: str, method: str) -> list[str]:
     """The statuses the contract documents for an operation, as the proxy lists them."""
-    contract = yaml.safe_load((Path(__file__).parents[1] / "openapi.yaml").read_text())
+    contract = parse_yaml((Path(__file__).parents[1] / "openapi.yaml").read_text())
     return sorted(contract["paths"][path][method]["responses"], key=int)
 
 

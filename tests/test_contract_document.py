@@ -13,7 +13,6 @@ from typing import Any
 
 import connexion
 import pytest
-import yaml
 from connexion.resolver import Resolver
 from connexion.security import BearerSecurityHandler
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
@@ -22,6 +21,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from scripts import build_sdk as sdk
+from tests.yaml_text import parse_yaml
 
 SPEC = sdk.DEFAULT_SPEC
 REPO_ROOT = sdk.REPO_ROOT
@@ -34,7 +34,7 @@ OPERATIONS = {"listClients", "getClient", "createClient", "updateClient"}
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    return yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    return parse_yaml(SPEC.read_text(encoding="utf-8"))
 
 
 def run(command: list[str], cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
@@ -191,7 +191,7 @@ def test_openapi_python_client_makes_one_model_per_schema_and_every_endpoint(
     completed = run([sys.executable, "-c", INTROSPECT_PYTHON_SDK], cwd=tmp_path / "python")
     assert completed.returncode == 0, completed.stderr
     generated = json.loads(completed.stdout)
-    renamed = yaml.safe_load(sdk.PYTHON_CONFIG.read_text(encoding="utf-8"))["class_overrides"]
+    renamed = parse_yaml(sdk.PYTHON_CONFIG.read_text(encoding="utf-8"))["class_overrides"]
     expected_models = [
         renamed.get(name, {}).get("class_name", name) for name in document["components"]["schemas"]
     ]

@@ -13,13 +13,14 @@ import pytest
 import yaml
 
 from mockserver.diff import cli
+from tests.yaml_text import parse_yaml
 
 CORPUS = Path(__file__).parent / "diff_corpus"
 Run = Callable[..., tuple[int, str, str]]
 
 
 def pair(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    case = yaml.safe_load((CORPUS / f"{name}.yaml").read_text(encoding="utf-8"))
+    case = parse_yaml((CORPUS / f"{name}.yaml").read_text(encoding="utf-8"))
     return case["base"], case["head"]
 
 
@@ -119,7 +120,7 @@ def test_junit_fails_exactly_the_changes_over_the_threshold(
     mockserver_diff: Run, write: Any, tmp_path: Path
 ) -> None:
     base, _ = pair("deprecated")
-    head = yaml.safe_load(yaml.safe_dump(base))
+    head = parse_yaml(yaml.safe_dump(base))
     head["paths"].pop("/pets/{id}/adopt")  # breaking
     head["components"]["schemas"]["Pet"]["properties"]["status"]["enum"].append("gone")  # warning
     report = tmp_path / "out" / "diff.xml"
@@ -209,7 +210,7 @@ OWN = Path(__file__).parent.parent / "openapi.yaml"
 def test_traffic_marks_the_breaking_changes_it_touches(
     mockserver_diff: Run, write: Any, tmp_path: Path
 ) -> None:
-    head = yaml.safe_load(OWN.read_text(encoding="utf-8"))
+    head = parse_yaml(OWN.read_text(encoding="utf-8"))
     head["paths"]["/clients"]["get"]["parameters"].remove(
         {"$ref": "#/components/parameters/IndustryFilter"}
     )

@@ -17,6 +17,7 @@ import yaml
 
 from mockserver.diff import cli
 from mockserver.diff.model import KINDS
+from tests.yaml_text import parse_yaml
 
 CORPUS = Path(__file__).parent / "diff_corpus"
 CASES = sorted(CORPUS.glob("*.yaml"))
@@ -53,7 +54,7 @@ def found(report: dict[str, Any]) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_each_pair_is_classified_exactly(path: Path, run_diff: RunDiff) -> None:
-    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    case = parse_yaml(path.read_text(encoding="utf-8"))
     status, report = run_diff(case["base"], case["head"], "--fail-on", "breaking")
     assert found(report) == labelled(case), case["change"]
     breaking = any(severity == "breaking" for _, severity in labelled(case))
@@ -66,13 +67,13 @@ def test_each_pair_is_classified_exactly(path: Path, run_diff: RunDiff) -> None:
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_each_change_is_seen_backwards_too(path: Path, run_diff: RunDiff) -> None:
     """Undoing a change is a change: no kind of edit is visible in one direction only."""
-    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    case = parse_yaml(path.read_text(encoding="utf-8"))
     _, report = run_diff(case["head"], case["base"])
     assert bool(report["changes"]) == bool(case["expect"])
 
 
 def test_the_corpus_is_large_and_covers_every_kind_the_tool_knows() -> None:
-    cases = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in CASES]
+    cases = [parse_yaml(p.read_text(encoding="utf-8")) for p in CASES]
     one_change = [c for c in cases if len(c["expect"]) == 1]
     assert len(one_change) >= 40
     assert {kind for c in cases for kind, _ in labelled(c)} == set(KINDS)
@@ -143,16 +144,16 @@ OWN_EDITS = [
 def test_real_shaped_edits_of_our_contract(
     edit: Callable[[dict[str, Any]], None], expected: set[tuple[str, str]], run_diff: RunDiff
 ) -> None:
-    base = yaml.safe_load((CORPUS.parent.parent / "openapi.yaml").read_text(encoding="utf-8"))
-    head = yaml.safe_load(yaml.safe_dump(base))
+    base = parse_yaml((CORPUS.parent.parent / "openapi.yaml").read_text(encoding="utf-8"))
+    head = parse_yaml(yaml.safe_dump(base))
     edit(head)
     _, report = run_diff(base, head)
     assert found(report) == expected
 
 
 def test_where_the_email_change_lands(run_diff: RunDiff) -> None:
-    base = yaml.safe_load((CORPUS.parent.parent / "openapi.yaml").read_text(encoding="utf-8"))
-    head = yaml.safe_load(yaml.safe_dump(base))
+    base = parse_yaml((CORPUS.parent.parent / "openapi.yaml").read_text(encoding="utf-8"))
+    head = parse_yaml(yaml.safe_dump(base))
     require_email_on_create(head)
     _, report = run_diff(base, head)
     [change] = report["changes"]

@@ -11,13 +11,15 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.yaml_text import parse_yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "contract-diff.sh"
 CORPUS = Path(__file__).parent / "diff_corpus"
 
 
 def documents(case: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    loaded = yaml.safe_load((CORPUS / f"{case}.yaml").read_text(encoding="utf-8"))
+    loaded = parse_yaml((CORPUS / f"{case}.yaml").read_text(encoding="utf-8"))
     return loaded["base"], loaded["head"]
 
 

@@ -24,6 +24,7 @@ import yaml
 from mockserver.diff.load import load
 from mockserver.diff.model import Severity
 from mockserver.diff.operations import METHODS, diff_documents
+from tests.yaml_text import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).parent / "diff_corpus"
@@ -31,7 +32,7 @@ NODE_BIN = ROOT / "node_modules" / ".bin"
 CASES = {
     path.stem: case
     for path in sorted(CORPUS.glob("*.yaml"))
-    if "typescript" in (case := yaml.safe_load(path.read_text(encoding="utf-8")))
+    if "typescript" in (case := parse_yaml(path.read_text(encoding="utf-8")))
 }
 GENERATE = """
 const [generator, jobs] = process.argv.slice(1);

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from mockserver import settings
 from mockserver.cli import build_parser
@@ -20,6 +19,7 @@ from mockserver.proxy import settings as proxy_settings
 from scripts import docs_openapi, docs_reference
 from scripts.docs_examples import examples
 from scripts.docs_linkcheck import broken_links
+from tests.yaml_text import parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 PROPERDOCS = Path(sys.executable).parent / "properdocs"
@@ -146,7 +146,7 @@ def test_the_ci_jobs_on_the_contract_tests_page_parse_and_pass_real_options() ->
     known_variables = set(re.findall(r"CONTRACT_[A-Z_]+", contract_sources()))
     options = contract_test_options()
     for job in jobs:
-        text = json.dumps(yaml.safe_load(job.code))  # parses as YAML
+        text = json.dumps(parse_yaml(job.code))  # parses as YAML
         commands = re.findall(r"mockserver contract-test([^\"]*)", text)
         assert commands, f"{job.where} runs no `mockserver contract-test`"
         for command in commands:
@@ -172,4 +172,4 @@ def test_every_yaml_example_in_the_docs_parses() -> None:
     for page in (ROOT / "docs").rglob("*.md"):
         for example in examples(page):
             if example.language in ("yaml", "yml") and not example.code.startswith("--8<--"):
-                assert yaml.safe_load(example.code), example.where
+                assert parse_yaml(example.code), example.where

@@ -27,6 +27,7 @@ from mockserver.reload.swap import watched
 from mockserver.reload.version import files_of
 from mockserver.settings import Settings
 from mockserver.testing import ServedMock, served_mock
+from tests.yaml_text import parse_yaml
 
 pytestmark = pytest.mark.slow
 
@@ -166,7 +167,7 @@ def test_an_edit_that_cannot_be_served_keeps_the_last_good_version_and_names_the
 
 def test_a_file_the_contract_references_is_watched_too(files: Path) -> None:
     contract = files / "openapi.yaml"
-    spec = yaml.safe_load(contract.read_text())
+    spec = parse_yaml(contract.read_text())
     create = spec["components"]["schemas"].pop("ClientCreate")
 
     def schemas_file() -> str:  # its references back into the contract name the contract

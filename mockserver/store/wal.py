@@ -47,7 +47,7 @@ __all__ = [
     "Wal",
 ]
 
-COMPACT_AFTER_LINES = 1000
+COMPACT_AFTER_LINES = 10_000
 
 
 class Wal:
