@@ -47,6 +47,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, help="wrk runs per server and workload (default 3)")
     parser.add_argument("--seconds", type=int, help="length of each wrk run (default 5)")
     parser.add_argument(
+        "--warmup",
+        type=int,
+        help="seconds of wrk before each measured run (default 2, or the run's length if"
+        " shorter; 0: none)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         help="--workers for our mock (default: none given, as `make run`: one per core)",
@@ -62,7 +68,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.full = is_full_run(args)
     args.runs = args.runs or (1 if args.quick else 3)
     args.seconds = args.seconds or (2 if args.quick else 5)
-    args.warmup = min(args.seconds, 1 if args.quick else 2)
+    if args.warmup is None:
+        args.warmup = min(args.seconds, 1 if args.quick else 2)
     args.requests_per_op = 50 if args.quick else 200
     args.startup_repeats = 1 if args.quick else 5
     default_sections = [s for s in SECTIONS if not (args.quick and s == "contract")]
@@ -77,6 +84,7 @@ def is_full_run(args: argparse.Namespace) -> bool:
         and args.only is None
         and args.runs is None
         and args.seconds is None
+        and args.warmup is None
         and args.workers is None
         and args.creates == growth.CREATES
         and sorted(args.servers) == sorted(SERVERS)

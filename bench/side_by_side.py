@@ -170,7 +170,8 @@ def run_once(
     url = server.api_url + target.path
     cell.probe_status, cell.probe_bytes = probe(url, target.method, workload.body)
     args = workload.script_args(server.name)
-    run_wrk(url, workload.script, warmup_seconds, args)
+    if warmup_seconds > 0:
+        run_wrk(url, workload.script, warmup_seconds, args)
     cell.runs.append(run_wrk(url, workload.script, seconds, args))
 
 

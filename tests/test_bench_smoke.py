@@ -182,6 +182,7 @@ def test_growth_is_refused_for_a_server_that_stores_nothing() -> None:
         (["--only", "side"], False),
         (["--runs", "1"], False),
         (["--seconds", "5"], False),
+        (["--warmup", "0"], False),
         (["--states", "grown"], False),
         (["--creates", "200"], False),
         (["--servers", "ours", "json-server"], False),
