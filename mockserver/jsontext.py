@@ -5,8 +5,10 @@ in two places: integers past 64 bits and strings holding a lone surrogate (`"\\u
 valid JSON). Those go through json, so nothing json could store or read is lost. Its text
 differs only in spelling: non-ASCII characters as UTF-8 rather than `\\u` escapes.
 
-orjson also *reads* an integer past 64 bits as a float, silently: any text with a run of 19
-digits or more (such an integer, or only a long string of digits) is read by json instead.
+orjson also *reads* an integer past 64 bits as a float, silently (past 2**64 - 1, or below
+-2**63): any text with a run of 20 digits, or of 19 after a minus sign, is read by json instead
+(such an integer, or only a long string of digits). A 19-digit positive integer, the journal's
+generation (nanoseconds since the epoch), stays with orjson, which reads it exactly.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from typing import Any
 
 import orjson
 
-_LONG_DIGITS = re.compile(r"[0-9]{19}")
-_LONG_DIGITS_BYTES = re.compile(rb"[0-9]{19}")
+_LONG_DIGITS = re.compile(r"-[0-9]{19}|[0-9]{20}")
+_LONG_DIGITS_BYTES = re.compile(rb"-[0-9]{19}|[0-9]{20}")
 
 
 def encode(document: Any, default: Callable[[Any], Any] | None = None, option: int = 0) -> bytes:

@@ -85,7 +85,8 @@ def test_the_validator_checks_the_document_the_guard_parsed(
         {"lone": "\ud800"},
         {"big": 2**70 + 1},
         {"low": -(2**64) - 1},
-        {"name": "Zoë", "n": 2**63 - 1},
+        {"past_u64": 2**64, "below_i64": -(2**63) - 1},
+        {"name": "Zoë", "n": 2**63 - 1, "u64": 2**64 - 1, "nineteen": 10**19 - 1},
     ],
 )
 def test_the_journals_store_and_read_back_what_orjson_refuses(value: Any) -> None:

@@ -48,8 +48,8 @@ def entry_of(line: bytes) -> tuple[bytes, Entry] | None:
     while start >= 0:
         candidate = line[start:]
         try:
-            # orjson directly, not jsontext.decode: every entry holds a 19-digit `t` (ns since
-            # the epoch, under 2**63, which orjson reads exactly); jsontext would hand each to json.
+            # orjson directly, not jsontext.decode: an entry's numbers are its own (`t`, ns since
+            # the epoch, and counts), all within 64 bits; what the client sent is text (`b`).
             entry = orjson.loads(candidate)
         except ValueError:
             pass

@@ -81,8 +81,9 @@ def order_key(record: Mapping[str, Any]) -> tuple[str, str]:
 def timestamp(moment: datetime) -> str:
     """The one timestamp format the mock answers with: RFC 3339, UTC, milliseconds, `Z`.
     The year always has 4 digits (strftime's %Y gives `229` for the year 229 on Linux)."""
-    moment = moment.astimezone(UTC)
-    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+    # isoformat pads the year and cuts the microseconds as wanted, at a fifth of strftime's
+    # cost (a write takes two); in UTC it always ends in "+00:00".
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def parse_timestamp(value: str) -> datetime:
