@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from jsonschema.exceptions import ValidationError
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from mockserver import SPEC_PATH
+
+if TYPE_CHECKING:
+    from openapi_schema_validator import OAS30Validator
 
 __all__ = ["SPEC_PATH", "ContractPaths", "json_location", "load_spec", "schema_errors"]
 
@@ -39,6 +41,10 @@ def _validator(spec: dict[str, Any], schema_name: str) -> OAS30Validator:
     # Built once per spec and schema: seeding 10,000 clients spent most of its time building them.
     cached = _VALIDATORS.get((id(spec), schema_name))
     if cached is None or cached[0] is not spec:
+        # Imported here: ~0.1 s (it loads pydantic-settings), which a start whose fixtures were
+        # checked before never needs.
+        from openapi_schema_validator import OAS30Validator, oas30_format_checker
+
         schema = {**spec["components"]["schemas"][schema_name], "components": spec["components"]}
         cached = (spec, OAS30Validator(schema, format_checker=oas30_format_checker))
         _VALIDATORS[(id(spec), schema_name)] = cached
