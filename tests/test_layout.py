@@ -31,6 +31,14 @@ def test_the_mock_does_not_load_the_proxys_stack() -> None:
     assert loaded_after(code, MOCK_STACK | PROXY_STACK) == MOCK_STACK
 
 
+def test_a_start_on_fixtures_checked_before_loads_no_python_schema_validator() -> None:
+    """openapi-schema-validator (with pydantic-settings, ~0.1 s of CPU) is for a fixtures
+    check and for the errors of an import; most starts need neither."""
+    code = "from mockserver.app import create_app; create_app(db=':memory:')"
+    loaded_after(code, set())  # the first start checks the fixtures, and marks them checked
+    assert loaded_after(code, {"openapi_schema_validator"}) == set()
+
+
 def test_the_proxy_does_not_load_the_mocks_stack() -> None:
     code = (
         "from mockserver.proxy.app import create_proxy_app\n"
