@@ -40,7 +40,8 @@ class Server:
     def start(self) -> None:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                serve_command(self.db, self.port, workers=2),
+                # Compactions every 1,000 lines, so the kills and full disks meet them too.
+                serve_command(self.db, self.port, workers=2, compact_after=1000),
                 stdout=subprocess.DEVNULL,
                 stderr=log,
                 start_new_session=True,

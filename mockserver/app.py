@@ -176,6 +176,7 @@ def open_store(settings: Settings, spec: dict[str, Any] | None = None) -> Client
         settings.reset,
         limits,
         durability=settings.durability,
+        compact_after=settings.compact_after,
     )
 
 

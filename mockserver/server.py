@@ -46,6 +46,11 @@ def register(commands: Any) -> None:
         help="an acknowledged write survives a killed process (os) or also power loss (disk)",
     )
     serve.add_argument(
+        "--compact-after",
+        type=int,
+        help="journal lines between snapshots of the store, or half the records if more (10000)",
+    )
+    serve.add_argument(
         "--latency", help="delay each API request by this many ms, e.g. 200 or 50-300 (off)"
     )
     serve.add_argument(

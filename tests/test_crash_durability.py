@@ -29,6 +29,7 @@ pytestmark = pytest.mark.slow
 
 WRITERS = 8
 KILLS = 10
+COMPACT_AFTER = 1000  # journal lines (the default is 10,000: a round writes fewer)
 OWN_CLIENTS = 4  # each writer keeps updating a few clients, so updates outnumber creates
 TOKEN = "crash-test"
 
@@ -95,7 +96,8 @@ def load_and_kill(served: Any, ledgers: list[Ledger], rng: random.Random) -> Non
     ]
     for thread in threads:
         thread.start()
-    # Long enough on average for the journal to pass 1,000 lines and be folded into a snapshot.
+    # Long enough on average for the journal to pass COMPACT_AFTER lines and be folded into a
+    # snapshot, so kills also land during and after compactions.
     time.sleep(rng.uniform(0.5, 2.5))
     os.killpg(served.process.pid, signal.SIGKILL)  # the supervisor and every worker
     served.process.wait(10)
@@ -145,7 +147,8 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path, durability: str) ->
     count: int | None = None
     for round_number in range(KILLS + 1):
         # Each start after the first is a restart on the store the last kill left behind.
-        with served_mock(tmp_path / "clients.json", token=TOKEN, durability=durability) as served:
+        options = {"token": TOKEN, "durability": durability, "compact_after": COMPACT_AFTER}
+        with served_mock(tmp_path / "clients.json", **options) as served:
             count = check_store(served, ledgers, count)
             if round_number < KILLS:
                 load_and_kill(served, ledgers, rng)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from mockserver import app
+from mockserver.settings import Settings, SettingsError
 from mockserver.store import ClientNotFound, ClientStore, Filters, StoreError
 from mockserver.store import wal as journal_module
 
@@ -92,6 +94,19 @@ def test_compaction_folds_the_journal_into_the_snapshot(tmp_path: Path, monkeypa
     journal_lines = (tmp_path / "db.json.journal").read_bytes().count(b"\n")
     assert journal_lines < 5
     assert len(open_store(tmp_path / "db.json")) == 11
+
+
+def test_compact_after_sets_the_lines_between_snapshots(tmp_path: Path) -> None:
+    """`--compact-after` / MOCKSERVER_COMPACT_AFTER, through the settings to the store."""
+    environ = {"MOCKSERVER_COMPACT_AFTER": "4"}
+    settings = Settings.load(environ=environ, db=str(tmp_path / "db.json"))
+    store = app.open_store(settings)  # 44 fixtures: due at max(4, records / 2) lines
+    for n in range(1, 51):
+        store.insert(record(n))
+    store.close()
+    assert (tmp_path / "db.json.journal").read_bytes().count(b"\n") < 25  # 50 if not folded
+    with pytest.raises(SettingsError, match="compact_after must be 1 or more"):
+        Settings.load(environ={}, compact_after=0)
 
 
 def test_journal_lines_of_an_older_generation_are_not_replayed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

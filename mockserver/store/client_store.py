@@ -67,12 +67,15 @@ class ClientStore(StoreAccess):
         limits: Limits = NO_LIMITS_GIVEN,
         clock: Callable[[], float] = time.time,
         durability: str = "disk",
+        compact_after: int | None = None,
     ) -> ClientStore:
         """Open (or create and seed) the store at `path`; None keeps everything in memory.
-        `durability` (settings.DURABILITY) says what an acknowledged write survives."""
+        `durability` (settings.DURABILITY) says what an acknowledged write survives;
+        `compact_after`, the journal lines between snapshots (None: wal.COMPACT_AFTER_LINES)."""
         wal = None if path is None else Wal.open(Path(path))
         if wal is not None:
             wal.journal.durability = durability
+            wal.compact_after = compact_after
         store = cls(wal, job_counts, seed, limits, clock)
         if wal is None:
             store.memory.restore(store.memory.fresh(), [])

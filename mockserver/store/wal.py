@@ -47,6 +47,9 @@ __all__ = [
     "Wal",
 ]
 
+# A compaction forks and fsyncs while every writer waits: at 1,000 lines (a pause every half
+# second under load) partial updates ran 15% slower than at 10,000. Replaying 10,000 lines at
+# a start takes ~0.4 s of CPU (44 clients), a price paid once.
 COMPACT_AFTER_LINES = 10_000
 
 
@@ -63,6 +66,7 @@ class Wal:
         self._writer = threading.Lock()
         self.snapshot_inode = -1  # of the snapshot this process follows
         self.compactions = compaction.Backoff()
+        self.compact_after: int | None = None  # None: COMPACT_AFTER_LINES (read when due)
         self.report: Reporter = NO_REPORTER
         reopen_in_children(self)
 
@@ -104,7 +108,8 @@ class Wal:
                     # fsyncs the whole store, which the event loop must not wait for: that
                     # write goes to a thread.
                     lines = self.journal.lines + 1
-                    due = lines >= max(COMPACT_AFTER_LINES, memory.count() // 2)
+                    floor = self.compact_after or COMPACT_AFTER_LINES
+                    due = lines >= max(floor, memory.count() // 2)
                     compacting = due and self.compactions.may_try()
                     if compacting and not may_wait():
                         raise WouldWait("a compaction is due", needs_thread=True)
