@@ -2,8 +2,8 @@
 
 Three wrk processes at once against one mock in the default configuration, seeded with 10,000
 clients: the measured one gets random clients by id (-t1 -c8); a write-heavy one updates random
-clients (-t1 -c16), which folds the journal into a snapshot every 5,000 writes (the WAL compacts
-after max(1,000, records/2) lines); one lists with a new search term on every request (-t1 -c4).
+clients (-t1 -c16), which folds the journal into a snapshot every 10,000 writes (the WAL compacts
+after max(10,000, records/2) lines); one lists with a new search term on every request (-t1 -c4).
 Before the run, updates fill the journal to within PREFILL_GAP lines of a compaction, so the
 measured window holds one whatever the machine's speed. The journal's inode is watched
 meanwhile: each new inode is a compaction that happened during the run. Target: get's p99 under
