@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract_suite.serving import outcome, serve_target
+from tests.contract_suite.serving import SEMANTICS, outcome, serve_target
 
 pytestmark = pytest.mark.slow
 Suite = Callable[..., subprocess.CompletedProcess[str]]
@@ -22,10 +22,10 @@ Suite = Callable[..., subprocess.CompletedProcess[str]]
 def suite(tmp_path: Path, run_contract_suite: Any) -> Suite:
     """suite(api_url, *pytest args, env={...}) runs the contract suite as CI does."""
 
-    def run(api_url: str, *args: str, env: dict[str, str] | None = None) -> Any:
+    def run(api_url: str, *args: str, env: dict[str, str] | None = None, **paths: Any) -> Any:
         records = str(tmp_path / "records.json")
         return run_contract_suite(
-            "-q", "--base-url", api_url, "--records-file", records, *args, env=env
+            "-q", "--base-url", api_url, "--records-file", records, *args, env=env, **paths
         )
 
     return run
@@ -79,15 +79,17 @@ def test_settle_waits_out_replica_lag_either_way_and_still_catches_a_defect(
 ) -> None:
     token = ("--token", "t")
     with serve_target(tmp_path, **LAG_SHAPES[shape]) as api_url:
-        unsettled = suite(api_url, "-k", LAG_SUBSET, *token)
+        unsettled = suite(api_url, "-k", LAG_SUBSET, *token, paths=(SEMANTICS,))
         assert unsettled.returncode == 1, outcome(unsettled)
         assert failed_tests(unsettled) == UNSETTLED[shape], outcome(unsettled)
-        settled = suite(api_url, "-k", LAG_SUBSET, "--settle", "5", *token)
+        settled = suite(api_url, "-k", LAG_SUBSET, "--settle", "5", *token, paths=(SEMANTICS,))
         assert settled.returncode == 0, outcome(settled)
         assert "s spent waiting for reads after writes to settle (--settle 5.0)" in settled.stdout
     defect, catching = BEHIND_THE_LAG[shape]
     with serve_target(tmp_path, STAGING_DEFECT=defect, **LAG_SHAPES[shape]) as api_url:
-        caught = suite(api_url, "-k", LAG_SUBSET, *token, env={"CONTRACT_SETTLE": "3"})
+        caught = suite(
+            api_url, "-k", LAG_SUBSET, *token, env={"CONTRACT_SETTLE": "3"}, paths=(SEMANTICS,)
+        )
     assert failed_tests(caught) == {catching}, outcome(caught)
     assert "s after the write was acknowledged: beyond --settle)" in caught.stdout, outcome(caught)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract_suite.serving import outcome, serve_target
+from tests.contract_suite.serving import SEMANTICS, outcome, serve_target
 
 TOKEN = "staging-token"
 pytestmark = [pytest.mark.slow, pytest.mark.staging_target]
@@ -36,7 +36,7 @@ def suite(tmp_path: Path, run_contract_suite: Any) -> Suite:
     def run(api_url: str, *args: str, env: dict[str, str] | None = None) -> Any:
         records = str(tmp_path / "records.json")
         options = ("-q", "--base-url", api_url, "--token", TOKEN, "--records-file", records)
-        return run_contract_suite(*options, *args, env=env)
+        return run_contract_suite(*options, *args, env=env, paths=(SEMANTICS,))
 
     return run
 

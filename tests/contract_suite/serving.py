@@ -16,6 +16,7 @@ import httpx
 from mockserver.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+SEMANTICS = "contract_tests/test_semantics.py"  # the suite's own tests (not Schemathesis')
 
 
 @contextlib.contextmanager
