@@ -172,8 +172,9 @@ SuiteRun = Callable[..., subprocess.CompletedProcess[str]]
 def run_contract_suite() -> SuiteRun:
     """`run_contract_suite(*pytest args, env={...})`: the contract suite in a fresh pytest, as
     CI runs it; its settings come from the arguments, never from the caller's CONTRACT_*.
-    `paths=(SEMANTICS,)` (tests/contract_suite/serving.py) collects only that file, for a `-k` that selects nothing else:
-    collecting test_operations.py builds Schemathesis' coverage cases (~1 s of CPU)."""
+    `paths=(SEMANTICS,)` (tests/contract_suite/serving.py) collects only that file, for a `-k`
+    selecting nothing else: collecting test_operations.py builds Schemathesis' coverage cases
+    (~1 s of CPU)."""
 
     def run(
         *args: str, env: dict[str, str] | None = None, paths: Sequence[str] = ("contract_tests",)
