@@ -56,7 +56,8 @@ class Report:
         )
 
 
-def soak(seconds: float, fill_disk: bool = True, seed: int = 22) -> Report:
+def soak(seconds: float, fill_disk: bool = True, seed: int = 22, pace: float = 0.0) -> Report:
+    """`pace`: seconds each client waits between its requests (0: none, as fast as answered)."""
     report = Report()
     rng = random.Random(seed)
     with small_disk(DISK) as disk, tempfile.TemporaryDirectory(prefix="soak-log-") as logs:
@@ -64,7 +65,7 @@ def soak(seconds: float, fill_disk: bool = True, seed: int = 22) -> Report:
         server.start()
         halt = threading.Event()
         creates = min(CREATES_EACH, int(seconds * 2))
-        clients = [Client(n, server.base_url, halt, creates, seconds) for n in range(CLIENTS)]
+        clients = [Client(n, server.base_url, halt, creates, seconds, pace) for n in range(CLIENTS)]
         for client in clients:
             client.start()
         try:
@@ -166,11 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__)
     parser.add_argument("--seconds", type=float, default=1200, help="length (default 1200)")
     parser.add_argument("--no-fill", action="store_true", help="never fill the disk")
+    parser.add_argument(
+        "--pace", type=float, default=0.0, help="seconds a client waits between requests (0)"
+    )
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         print("bench.soak mounts a tmpfs: run it as root", file=sys.stderr)
         return 2
-    report = soak(args.seconds, fill_disk=not args.no_fill)
+    report = soak(args.seconds, fill_disk=not args.no_fill, pace=args.pace)
     print_report(report)
     return 1 if report.lost or report.reads_5xx else 0
 

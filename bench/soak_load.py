@@ -42,7 +42,13 @@ class Ledger:
 
 class Client(threading.Thread):
     def __init__(
-        self, number: int, base_url: str, stop: threading.Event, creates: int, seconds: float
+        self,
+        number: int,
+        base_url: str,
+        stop: threading.Event,
+        creates: int,
+        seconds: float,
+        pace: float = 0.0,
     ) -> None:
         super().__init__(name=f"soak-{number}", daemon=True)
         self.number = number
@@ -51,6 +57,7 @@ class Client(threading.Thread):
         # Spread over most of the run, so that creates meet every fault; none in its last
         # part, so that memory measured then is not the store growing.
         self.creates, self.created, self.seconds = creates, 0, seconds
+        self.pace = pace  # seconds between two steps; 0: as fast as the server answers
         self.began = time.monotonic()
         self.ledger = Ledger()
         self.random = random.Random(number)
@@ -61,6 +68,8 @@ class Client(threading.Thread):
             while not self.stop.is_set():
                 steps += 1
                 self.step(http, steps)
+                if self.pace:
+                    self.stop.wait(self.pace)
 
     def step(self, http: httpx.Client, steps: int) -> None:
         roll = self.random.random()
