@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from mockserver.diff import cli
-from tests.yaml_text import parse_yaml
+from tests.yaml_text import parse_yaml, yaml_text
 
 CORPUS = Path(__file__).parent / "diff_corpus"
 Run = Callable[..., tuple[int, str, str]]
@@ -44,7 +43,7 @@ def write(tmp_path: Path) -> Callable[[str, Any], str]:
     def write_document(name: str, document: Any) -> str:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = document if isinstance(document, str) else yaml.safe_dump(document)
+        text = document if isinstance(document, str) else yaml_text(document)
         path.write_text(text, encoding="utf-8")
         return str(path)
 
@@ -120,7 +119,7 @@ def test_junit_fails_exactly_the_changes_over_the_threshold(
     mockserver_diff: Run, write: Any, tmp_path: Path
 ) -> None:
     base, _ = pair("deprecated")
-    head = parse_yaml(yaml.safe_dump(base))
+    head = parse_yaml(yaml_text(base))
     head["paths"].pop("/pets/{id}/adopt")  # breaking
     head["components"]["schemas"]["Pet"]["properties"]["status"]["enum"].append("gone")  # warning
     report = tmp_path / "out" / "diff.xml"

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from mockserver.diff import cli
 from mockserver.diff.model import KINDS
-from tests.yaml_text import parse_yaml
+from tests.yaml_text import parse_yaml, yaml_text
 
 CORPUS = Path(__file__).parent / "diff_corpus"
 CASES = sorted(CORPUS.glob("*.yaml"))
@@ -32,8 +31,8 @@ def run_diff(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> RunDiff:
     def run(
         base: dict[str, Any], head: dict[str, Any], *options: str
     ) -> tuple[int, dict[str, Any]]:
-        (tmp_path / "base.yaml").write_text(yaml.safe_dump(base), encoding="utf-8")
-        (tmp_path / "head.yaml").write_text(yaml.safe_dump(head), encoding="utf-8")
+        (tmp_path / "base.yaml").write_text(yaml_text(base), encoding="utf-8")
+        (tmp_path / "head.yaml").write_text(yaml_text(head), encoding="utf-8")
         parser = argparse.ArgumentParser(prog="mockserver")
         cli.register(parser.add_subparsers(dest="command", required=True))
         argv = ["diff", str(tmp_path / "base.yaml"), str(tmp_path / "head.yaml")]
@@ -145,7 +144,7 @@ def test_real_shaped_edits_of_our_contract(
     edit: Callable[[dict[str, Any]], None], expected: set[tuple[str, str]], run_diff: RunDiff
 ) -> None:
     base = parse_yaml((CORPUS.parent.parent / "openapi.yaml").read_text(encoding="utf-8"))
-    head = parse_yaml(yaml.safe_dump(base))
+    head = parse_yaml(yaml_text(base))
     edit(head)
     _, report = run_diff(base, head)
     assert found(report) == expected
@@ -153,7 +152,7 @@ def test_real_shaped_edits_of_our_contract(
 
 def test_where_the_email_change_lands(run_diff: RunDiff) -> None:
     base = parse_yaml((CORPUS.parent.parent / "openapi.yaml").read_text(encoding="utf-8"))
-    head = parse_yaml(yaml.safe_dump(base))
+    head = parse_yaml(yaml_text(base))
     require_email_on_create(head)
     _, report = run_diff(base, head)
     [change] = report["changes"]

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.yaml_text import parse_yaml
+from tests.yaml_text import parse_yaml, yaml_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "contract-diff.sh"
@@ -35,7 +34,7 @@ def repo(tmp_path: Path) -> Path:
 def commit(repo: Path) -> Callable[[dict[str, Any], str], None]:
     def save(document: dict[str, Any], version: str, message: str = "contract") -> None:
         document = {**document, "info": {**document["info"], "version": version}}
-        (repo / "openapi.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+        (repo / "openapi.yaml").write_text(yaml_text(document), encoding="utf-8")
         subprocess.run(["git", "add", "openapi.yaml"], cwd=repo, check=True)
         subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True)
 
@@ -88,7 +87,7 @@ def test_uncommitted_edits_are_checked_against_head_and_base_can_be_given(
     base, head = documents("operation-removed")
     commit(base, "1.0.0", "first")
     commit(base, "1.1.0", "a bump with no change")
-    (repo / "openapi.yaml").write_text(yaml.safe_dump(head), encoding="utf-8")
+    (repo / "openapi.yaml").write_text(yaml_text(head), encoding="utf-8")
     done = contract_diff(repo)
     assert done.returncode == 1
     assert "(HEAD)" in done.stderr and "operation-removed" in done.stdout

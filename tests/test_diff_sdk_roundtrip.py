@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from mockserver.diff.load import load
 from mockserver.diff.model import Severity
 from mockserver.diff.operations import METHODS, diff_documents
-from tests.yaml_text import parse_yaml
+from tests.yaml_text import parse_yaml, yaml_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).parent / "diff_corpus"
@@ -98,7 +97,7 @@ def tsc_errors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]
         folder = work / name
         folder.mkdir()
         for side in ("base", "head"):
-            (folder / f"{side}.yaml").write_text(yaml.safe_dump(case[side]), encoding="utf-8")
+            (folder / f"{side}.yaml").write_text(yaml_text(case[side]), encoding="utf-8")
             jobs.append([str(folder / f"{side}.yaml"), str(folder / f"{side}.d.ts")])
         (folder / "probe.ts").write_text(probe(case["base"]), encoding="utf-8")
     (work / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
@@ -148,7 +147,7 @@ def test_tsc_fails_exactly_where_the_diff_says_breaking(
 ) -> None:
     case = CASES[name]
     for side in ("base", "head"):
-        (tmp_path / f"{side}.yaml").write_text(yaml.safe_dump(case[side]), encoding="utf-8")
+        (tmp_path / f"{side}.yaml").write_text(yaml_text(case[side]), encoding="utf-8")
     changes = diff_documents(load(str(tmp_path / "base.yaml")), load(str(tmp_path / "head.yaml")))
     breaking = any(change.severity is Severity.BREAKING for change in changes)
     assert bool(tsc_errors[name]) == breaking, tsc_errors[name] or "compiled"

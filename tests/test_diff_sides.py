@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from mockserver.diff.load import LoadError, load
 from mockserver.diff.operations import diff_documents
+from tests.yaml_text import yaml_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,14 +49,12 @@ def repo(tmp_path: Path) -> Path:
     thing = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
     for step, required in enumerate((["id"], [])):
         thing["required"] = required
-        spec.write_text(
-            yaml.safe_dump(document({"$ref": "#/components/schemas/Thing"}, Thing=thing))
-        )
+        spec.write_text(yaml_text(document({"$ref": "#/components/schemas/Thing"}, Thing=thing)))
         (tmp_path / "api" / "main.yaml").write_text(
-            yaml.safe_dump(document({"$ref": "parts/thing.yaml"}))
+            yaml_text(document({"$ref": "parts/thing.yaml"}))
         )
         (tmp_path / "api" / "parts").mkdir(exist_ok=True)
-        (tmp_path / "api" / "parts" / "thing.yaml").write_text(yaml.safe_dump(thing))
+        (tmp_path / "api" / "parts" / "thing.yaml").write_text(yaml_text(thing))
         git("add", "-A")
         git("commit", "-q", "-m", f"step {step}")
     return tmp_path
@@ -84,10 +82,10 @@ def test_recursive_schemas_end_and_deep_changes_are_found(tmp_path: Path) -> Non
         return {"type": "object", "properties": props}
 
     (tmp_path / "a.yaml").write_text(
-        yaml.safe_dump(document({"$ref": "#/components/schemas/Node"}, Node=node("integer")))
+        yaml_text(document({"$ref": "#/components/schemas/Node"}, Node=node("integer")))
     )
     (tmp_path / "b.yaml").write_text(
-        yaml.safe_dump(document({"$ref": "#/components/schemas/Node"}, Node=node("number")))
+        yaml_text(document({"$ref": "#/components/schemas/Node"}, Node=node("number")))
     )
     [(kind, location)] = kinds("a.yaml", "b.yaml", tmp_path)
     assert kind == "response-type-widened" and location.endswith("/properties/value/type")
@@ -111,8 +109,8 @@ def test_all_of_is_merged_before_comparing(tmp_path: Path) -> None:
             "properties": {"name": {"type": "string"}, "n": {"type": "integer"}},
         }
     )
-    (tmp_path / "a.yaml").write_text(yaml.safe_dump(base))
-    (tmp_path / "b.yaml").write_text(yaml.safe_dump(head))
+    (tmp_path / "a.yaml").write_text(yaml_text(base))
+    (tmp_path / "b.yaml").write_text(yaml_text(head))
     assert kinds("a.yaml", "b.yaml", tmp_path) == []
 
 

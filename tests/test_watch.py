@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 
 from mockserver import FIXTURES_DIR, SPEC_PATH
 from mockserver.app import create_app
@@ -27,7 +26,7 @@ from mockserver.reload.swap import watched
 from mockserver.reload.version import files_of
 from mockserver.settings import Settings
 from mockserver.testing import ServedMock, served_mock
-from tests.yaml_text import parse_yaml
+from tests.yaml_text import parse_yaml, yaml_text
 
 pytestmark = pytest.mark.slow
 
@@ -171,12 +170,12 @@ def test_a_file_the_contract_references_is_watched_too(files: Path) -> None:
     create = spec["components"]["schemas"].pop("ClientCreate")
 
     def schemas_file() -> str:  # its references back into the contract name the contract
-        text = yaml.safe_dump({"ClientCreate": create})
+        text = yaml_text({"ClientCreate": create})
         return text.replace("'#/components/", "'openapi.yaml#/components/")
 
     (files / "create.yaml").write_text(schemas_file())
     spec["components"]["schemas"]["ClientCreate"] = {"$ref": "create.yaml#/ClientCreate"}
-    contract.write_text(yaml.safe_dump(spec, sort_keys=False))
+    contract.write_text(yaml_text(spec, sort_keys=False))
     with watched_mock(files) as served:
         mock = client_for(served)
         assert mock.post("/api/v1/clients", json={"name": "x" * 20}).status_code == 201
