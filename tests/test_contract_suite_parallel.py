@@ -18,10 +18,12 @@ ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "parallel-suite"
 
 
-def test_four_workers_pass_on_one_mock_each_in_its_own_session(tmp_path: Path) -> None:
+def test_two_workers_pass_on_one_mock_each_in_its_own_session(tmp_path: Path) -> None:
+    """Two, not four: each worker collects the whole suite (~3 s of CPU), and two already share
+    the mock; a third or fourth would show nothing new."""
     with served_mock(tmp_path / "store") as mock:
         command = [
-            *(sys.executable, "-m", "pytest", "contract_tests", "-n", "4", "-q"),
+            *(sys.executable, "-m", "pytest", "contract_tests", "-n", "2", "-q"),
             *("-p", "no:cacheprovider", "--base-url", mock.api_url, "--token", TOKEN),
             *("--records-file", str(tmp_path / "records.json")),
             # Schemathesis' requests and the suite's own, all with the worker's session; the
@@ -36,11 +38,11 @@ def test_four_workers_pass_on_one_mock_each_in_its_own_session(tmp_path: Path) -
         with urllib.request.urlopen(request) as answer:
             sessions = json.load(answer)["data"]
     workers = {s["name"].rsplit("-", 1)[-1] for s in sessions if s["name"].startswith("contract-")}
-    assert workers == {"gw0", "gw1", "gw2", "gw3"}
+    assert workers == {"gw0", "gw1"}
     default = next(s for s in sessions if s["name"] == "default")
     assert default["requests"] == 0  # nothing reached the shared default session
     assert sorted(p.name for p in tmp_path.glob("records.gw*.json")) == [
-        f"records.gw{n}.json" for n in range(4)
+        f"records.gw{n}.json" for n in range(2)
     ]
 
 
