@@ -35,11 +35,19 @@ SUITE_LANES = max(1, min(2, os.cpu_count() or 1))
 # They get lanes of their own beside the busy ones instead of holding those up.
 STAGING_MARKER = "staging_target"
 STAGING_LANES = 2
+# A single test known to run for about a minute (`@pytest.mark.long(seconds)`) starts with the
+# lanes, longest first: queued among the other single tests, the soak started last, behind a
+# lane's two remaining suites (xdist hands a worker its next unit when two tests are left).
+LONG_MARKER = "long"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{STAGING_MARKER}: runs contract suites against the slow staging target"
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{LONG_MARKER}(seconds): a single test that runs about that long; it starts early",
     )
     # The lanes go first (below): xdist must not reorder the work by group size.
     if hasattr(config.option, "loadscopereorder"):
@@ -71,14 +79,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def longest_first(items: list[pytest.Item]) -> None:
-    """The lanes of contract suites are the longest work: they start at once, then the other
-    groups, the largest first (what xdist's own reordering does), then single tests in order."""
+    """The lanes of contract suites are the longest work: they start at once, then the single
+    tests marked long (the longest first), then the other groups, the largest first (what
+    xdist's own reordering does), then the other single tests in order."""
     groups = {id(item): group_of(item) for item in items}
     sizes = Counter(groups.values())
 
-    def rank(item: pytest.Item) -> tuple[bool, int, str]:
+    def rank(item: pytest.Item) -> tuple[int, float, str]:
         group = groups[id(item)]
-        return (not group.startswith("contract-suite-"), -sizes[group] if group else 0, group)
+        if group.startswith("contract-suite-"):
+            return (0, 0, group)
+        long = item.get_closest_marker(LONG_MARKER)
+        if long and not group:
+            return (1, -float(long.args[0]), "")
+        return (2, -sizes[group], group) if group else (3, 0, "")
 
     items.sort(key=rank)
 

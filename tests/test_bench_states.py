@@ -16,6 +16,7 @@ from bench.side_by_side import WORKLOADS
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.long(30)
 def test_a_short_run_grows_ours_and_json_server_and_measures_every_workload_on_them(
     tmp_path: Path,
 ) -> None:

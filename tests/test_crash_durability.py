@@ -140,6 +140,7 @@ def check_store(served: Any, ledgers: list[Ledger], previous: int | None) -> int
     return len(clients)
 
 
+@pytest.mark.long(30)
 @pytest.mark.parametrize("durability", ["os", "disk"])
 def test_acknowledged_writes_survive_sigkill(tmp_path: Path, durability: str) -> None:
     rng = random.Random(5)

@@ -91,6 +91,7 @@ def exported(base_url: str, session: str) -> tuple[bytes, bytes]:
     return export, page
 
 
+@pytest.mark.long(20)
 def test_eight_processes_in_eight_sessions_see_only_their_own_records(tmp_path: Path) -> None:
     sessions = [f"proc-{n}" for n in range(PROCESSES)]
     with served_mock(tmp_path, workers=2) as mock:

@@ -8,10 +8,13 @@ suite waits for. `python -m bench.soak` does not pace them."""
 
 from __future__ import annotations
 
+import pytest
+
 from bench.soak import Report, print_report, soak
 from mockserver.scenarios.requests import OPEN_FILES
 
 
+@pytest.mark.long(60)
 def test_a_minute_of_load_and_faults_loses_nothing_and_leaks_nothing() -> None:
     report = soak(60, pace=0.02)
     print_report(report)  # shown when the test fails
