@@ -39,6 +39,7 @@ from mockserver.http.content_type import use_fast_content_type
 from mockserver.http.guards import BodyGuard, RouteGuard
 from mockserver.http.json_codec import OrjsonJsonifier, OrjsonProvider, ParsedBodyRequest
 from mockserver.http.session import SessionHeader
+from mockserver.http.spec_check import check_each_document_once
 from mockserver.http.validation import VALIDATOR_MAP
 from mockserver.reload.files import load_contract
 from mockserver.reload.status import RELOAD_KEY, ReloadStatus
@@ -141,6 +142,7 @@ def flask_app(token: str | None) -> FlaskApp:
     """Connexion's FlaskApp as the mock configures it, before any API is added (the bench's
     Connexion floor starts from it too)."""
     use_fast_content_type()
+    check_each_document_once()
     app = FlaskApp(
         __name__,
         security_map={"bearer": bearer_handler(token)},
