@@ -65,17 +65,27 @@ async function openDetail(page, text) {
   };
 }
 
-async function liveLatency(page, count) {
-  // Each request is on its own connection, so either worker may serve it.
+async function liveLatency(page, count, most = 40) {
+  // Each request is on its own connection, so either worker may serve it. On a busy machine
+  // one worker can win a whole burst of accepts: past `count`, requests go on (up to `most`)
+  // until both workers have served one.
   const latencies = [];
-  for (let index = 0; index < count; index += 1) {
+  for (let index = 0; index < most; index += 1) {
     const marker = `live-${index}-${Date.now()}`;
     const sent = performance.now();
     await api('GET', `/api/v1/clients?search=${marker}`);
     await rowFor(page, marker);
     latencies.push(Math.round(performance.now() - sent));
+    if (index + 1 >= count && (await workersSeen(page)) >= 2) break;
   }
   return latencies;
+}
+
+async function workersSeen(page) {
+  // A row's id is <pid>.<n>: the worker that served it.
+  return page.locator('#journal tbody tr').evaluateAll(
+    (rows) => new Set(rows.map((row) => row.dataset.id.split('.')[0])).size,
+  );
 }
 
 async function keyboardTour(page) {
