@@ -12,7 +12,7 @@ import pytest
 from connexion.exceptions import InvalidSpecification
 from connexion.spec import Specification
 
-from mockserver import SPEC_PATH
+from mockserver import SPEC_PATH, passed_checks
 from mockserver.app import create_app
 from mockserver.contract import load_spec
 from mockserver.http import spec_check
@@ -29,7 +29,7 @@ def checks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
         connexions(cls, spec)
 
     monkeypatch.setattr(spec_check, "CONNEXIONS", counted)
-    monkeypatch.setattr(spec_check, "MARKS", tmp_path / "marks")
+    monkeypatch.setattr(passed_checks, "ROOT", tmp_path)
     monkeypatch.setattr(spec_check, "_passed", set())
     return ran
 
@@ -48,7 +48,7 @@ def test_a_document_that_passed_is_not_checked_again_by_the_next_start(
     monkeypatch.setattr(spec_check, "_passed", set())  # a new process: only the marks are left
     create_app(db=":memory:")
     assert len(checks) == 2
-    assert len(list((spec_check.MARKS).iterdir())) == 2
+    assert len(list((passed_checks.ROOT / "mockserver-document-checked").iterdir())) == 2
 
 
 def test_a_changed_document_is_checked_and_a_refused_one_every_time(checks: list[str]) -> None:
@@ -61,3 +61,13 @@ def test_a_changed_document_is_checked_and_a_refused_one_every_time(checks: list
         with pytest.raises(InvalidSpecification):
             Specification.from_dict(copy.deepcopy(spec))
     assert checks == ["changed", "changed", "changed"]
+
+
+def test_a_folder_that_cannot_hold_marks_only_means_checking_again(
+    checks: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(passed_checks, "ROOT", Path("/") / ("x" * 300))  # ENAMETOOLONG
+    create_app(db=":memory:")
+    monkeypatch.setattr(spec_check, "_passed", set())
+    create_app(db=":memory:")
+    assert len(checks) == 4

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import re
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from mockserver import progress
+from mockserver import passed_checks, progress
 from mockserver.compiled_schema import OAS30, compile_schema
 from mockserver.contract import json_location, schema_errors
 from mockserver.store.model import JobCounts, parse_timestamp, timestamp
@@ -31,7 +28,7 @@ def load_clients(folder: Path, spec: dict[str, Any]) -> list[Record]:
     # The fixtures are read at every start: a file checked once against this contract is not
     # checked again (the mark names the digest of both).
     mark = _checked_mark(path, spec)
-    checked = mark is not None and mark.exists()
+    checked = mark is not None and passed_checks.passed(mark)
     if not checked:
         _check_all(path, records, spec)
     for record in records:
@@ -42,9 +39,7 @@ def load_clients(folder: Path, spec: dict[str, Any]) -> list[Record]:
     if duplicates:
         raise FixtureError(f"{path}: id {duplicates[0]} is used by more than one record")
     if mark is not None and not checked:
-        with contextlib.suppress(OSError):  # no place to remember it: check again next time
-            mark.parent.mkdir(parents=True, exist_ok=True)
-            mark.touch()
+        passed_checks.remember(mark)
     return records
 
 
@@ -100,12 +95,10 @@ def _check(path: Path, number: int, record: Any, spec: dict[str, Any]) -> None:
 
 def _checked_mark(path: Path, spec: dict[str, Any]) -> Path | None:
     """Where a passed check of this file's content against this contract is remembered."""
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode())
     try:
-        digest.update(path.read_bytes())
+        return passed_checks.mark("fixtures", passed_checks.canonical(spec), path.read_bytes())
     except OSError:
         return None
-    return Path(tempfile.gettempdir()) / "mockserver-fixtures-checked" / digest.hexdigest()
 
 
 def load_job_counts(folder: Path) -> JobCounts:
