@@ -24,10 +24,10 @@ from bench.peers import OURS, serve
 from bench.report import markdown_table
 from bench.scaling import write_fixtures
 from bench.wrk import WORKLOADS_DIR, WrkResult, parse_wrk_output
-from mockserver.store.wal import COMPACT_AFTER_LINES
+from mockserver.store.wal import lines_between_snapshots
 
 CLIENTS = 10_000
-COMPACTS_AT = max(COMPACT_AFTER_LINES, CLIENTS // 2)  # the WAL's rule, in journal lines
+COMPACTS_AT = lines_between_snapshots(CLIENTS)
 PREFILL_GAP = 1_000
 
 

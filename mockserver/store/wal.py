@@ -45,12 +45,19 @@ __all__ = [
     "StoreUnavailable",
     "Transaction",
     "Wal",
+    "lines_between_snapshots",
 ]
 
 # A compaction forks and fsyncs while every writer waits: at 1,000 lines (a pause every half
 # second under load) partial updates ran 15% slower than at 10,000. Replaying 10,000 lines at
 # a start takes ~0.4 s of CPU (44 clients), a price paid once.
 COMPACT_AFTER_LINES = 10_000
+
+
+def lines_between_snapshots(records: int, compact_after: int | None = None) -> int:
+    """Journal lines after which a compaction is due. A snapshot costs O(records): one every
+    records/2 lines keeps writes amortised O(1) and bounds what a start-up has to replay."""
+    return max(compact_after or COMPACT_AFTER_LINES, records // 2)
 
 
 class Wal:
@@ -103,13 +110,10 @@ class Wal:
             with self._exclusive(wait):
                 with holding(guard):
                     self.refresh(memory)
-                    # A snapshot costs O(records): one every records/2 lines keeps writes
-                    # amortised O(1) and bounds what a start-up has to replay. It writes and
-                    # fsyncs the whole store, which the event loop must not wait for: that
-                    # write goes to a thread.
+                    # A compaction writes and fsyncs the whole store, which the event loop must
+                    # not wait for: that write goes to a thread.
                     lines = self.journal.lines + 1
-                    floor = self.compact_after or COMPACT_AFTER_LINES
-                    due = lines >= max(floor, memory.count() // 2)
+                    due = lines >= lines_between_snapshots(memory.count(), self.compact_after)
                     compacting = due and self.compactions.may_try()
                     if compacting and not may_wait():
                         raise WouldWait("a compaction is due", needs_thread=True)
