@@ -160,25 +160,19 @@ def test_each_call_of_a_kind_fails_in_turn(
     errors = ERRORS.get(kind, ("ENOSPC", "EIO"))
     # Each position fails with one of the errors in turn (the store treats every errno alike;
     # a short write differs), so every error meets every kind, in a bounded time.
+
+    def strike(error: str, call: int, name: str) -> tuple[bool, int]:
+        """The workload with call `call` of the kind failing: (whether it did, calls made)."""
+        folder = case_folder(tmp_path, name)
+        return run_case(app, folder, fixtures, durability, faults_at(kind, error, call))
+
     for number, first in enumerate(range(1, made + 1, step)):
         error = errors[number % len(errors)]
-        struck, calls = run_case(
-            app,
-            case_folder(tmp_path, f"{error}-{first}"),
-            fixtures,
-            durability,
-            faults_at(kind, error, first),
-        )
+        struck, calls = strike(error, first, f"{error}-{first}")
         if not struck and 0 < calls < first:
             # This run made fewer calls of the kind than the counting one (a lock's tries and a
             # compaction's timing vary): its last call is the one that fails instead.
-            struck, _ = run_case(
-                app,
-                case_folder(tmp_path, f"{error}-{first}-as-{calls}"),
-                fixtures,
-                durability,
-                faults_at(kind, error, calls),
-            )
+            struck, _ = strike(error, calls, f"{error}-{first}-as-{calls}")
         assert struck, f"the workload never made call {first} of {kind}"
 
 
