@@ -38,6 +38,7 @@ from mockserver.http.bridge import serve_on_the_loop
 from mockserver.http.content_type import use_fast_content_type
 from mockserver.http.guards import BodyGuard, RouteGuard
 from mockserver.http.json_codec import OrjsonJsonifier, OrjsonProvider, ParsedBodyRequest
+from mockserver.http.media_types import remember_media_types
 from mockserver.http.session import SessionHeader
 from mockserver.http.spec_check import check_each_document_once
 from mockserver.http.validation import VALIDATOR_MAP
@@ -142,6 +143,7 @@ def flask_app(token: str | None) -> FlaskApp:
     """Connexion's FlaskApp as the mock configures it, before any API is added (the bench's
     Connexion floor starts from it too)."""
     use_fast_content_type()
+    remember_media_types()
     check_each_document_once()
     app = FlaskApp(
         __name__,

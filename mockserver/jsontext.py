@@ -8,20 +8,23 @@ differs only in spelling: non-ASCII characters as UTF-8 rather than `\\u` escape
 orjson also *reads* an integer past 64 bits as a float, silently (past 2**64 - 1, or below
 -2**63): any text with a run of 20 digits, or of 19 after a minus sign, is read by json instead
 (such an integer, or only a long string of digits). A 19-digit positive integer, the journal's
-generation (nanoseconds since the epoch), stays with orjson, which reads it exactly.
+generation (nanoseconds since the epoch), stays with orjson, which reads it exactly. The runs are
+found by mapping every digit to `0` (`bytes.translate`) and looking for twenty zeros, or a minus
+and nineteen: a tenth of what a regular expression took (12 µs on a 560-byte journal line, which
+every worker reads for every write another one makes).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 
-_LONG_DIGITS = re.compile(r"-[0-9]{19}|[0-9]{20}")
-_LONG_DIGITS_BYTES = re.compile(rb"-[0-9]{19}|[0-9]{20}")
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_TWENTY_DIGITS = b"0" * 20
+_MINUS_NINETEEN_DIGITS = b"-" + b"0" * 19
 
 
 def encode(document: Any, default: Callable[[Any], Any] | None = None, option: int = 0) -> bytes:
@@ -32,10 +35,17 @@ def encode(document: Any, default: Callable[[Any], Any] | None = None, option: i
 
 
 def decode(text: str | bytes) -> Any:
-    long = _LONG_DIGITS.search(text) if isinstance(text, str) else _LONG_DIGITS_BYTES.search(text)
-    if long:
+    if _has_long_digits(text):
         return json.loads(text)
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:  # json reads more (NaN, huge integers): as before, or its error
         return json.loads(text)
+
+
+def _has_long_digits(text: str | bytes) -> bool:
+    # Digits and the minus are ASCII: in UTF-8 (surrogates passed through) they are the same
+    # bytes in the same runs, and no other character's bytes are.
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    zeros = raw.translate(_DIGITS_AS_ZERO)
+    return _TWENTY_DIGITS in zeros or _MINUS_NINETEEN_DIGITS in zeros

@@ -87,6 +87,7 @@ def test_the_validator_checks_the_document_the_guard_parsed(
         {"low": -(2**64) - 1},
         {"past_u64": 2**64, "below_i64": -(2**63) - 1},
         {"name": "Zoë", "n": 2**63 - 1, "u64": 2**64 - 1, "nineteen": 10**19 - 1},
+        {"name": "Zoë 12345678901234567890", "low": -(2**66), "after": "ë"},
     ],
 )
 def test_the_journals_store_and_read_back_what_orjson_refuses(value: Any) -> None:

@@ -17,7 +17,6 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
-from connexion.datastructures import MediaTypeDict
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
 from connexion.utils import is_null, is_nullable
 from connexion.validators import (
@@ -31,6 +30,7 @@ from starlette.datastructures import QueryParams
 from starlette.types import Scope
 
 from mockserver.compiled_schema import CompiledFirst
+from mockserver.http.media_types import MediaTypes
 from mockserver.http.strict_json import parsed_body
 
 INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -117,8 +117,8 @@ class CachedJSONResponseValidator(JSONResponseBodyValidator):
 
 VALIDATOR_MAP = {
     "parameter": CachedParameterValidator,
-    "body": MediaTypeDict({"*/*json": CachedJSONBodyValidator}),
-    "response": MediaTypeDict(
+    "body": MediaTypes({"*/*json": CachedJSONBodyValidator}),
+    "response": MediaTypes(
         {"*/*json": CachedJSONResponseValidator, "text/plain": TextResponseBodyValidator}
     ),
 }
