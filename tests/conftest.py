@@ -142,9 +142,9 @@ def subprocesses_are_not_xdist_workers() -> Iterator[None]:
     worker's PYTEST_XDIST_* variables and behave as a worker of this run.
 
     Nor PYTHONDONTWRITEBYTECODE: each of the suite's ~100 Python subprocesses would compile the
-    project from source again, and each pytest among them rewrite the asserts of ~400 plugin
-    modules (Schemathesis' whole package: ~2 s of CPU a start). The first writes the caches
-    (__pycache__, ignored by git), the others read them."""
+    project from source again, and each pytest among them rewrite the asserts of every module
+    it collects. The first writes the caches (__pycache__, ignored by git),
+    the others read them."""
     with pytest.MonkeyPatch.context() as patch:
         for name in [name for name in os.environ if name.startswith("PYTEST_XDIST_")]:
             patch.delenv(name)
