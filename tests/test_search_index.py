@@ -125,10 +125,12 @@ def test_a_dataset_page_follows_records_put_after_it_was_built() -> None:
     dataset = Dataset(records.values())
     for batch in ([dated(n) for n in range(300, 310)], [dated(n) for n in range(310, 400)]):
         moved = [{**dated(n + 5), "id": f"id-{n}"} for n in rng.sample(range(300), 20)]
-        for each in batch + moved:
+        renamed = [{**records[f"id-{n}"], "name": f"zz {n}"} for n in rng.sample(range(300), 10)]
+        for each in batch + moved + renamed:
             records[each["id"]] = each
         dataset.put(batch)
         dataset.put(moved)  # their created_at moved: a new place in the list order
+        dataset.put(renamed)  # the same place, new contents
         for needle in ("", "a", "an", "zz"):
             filters = Filters(needle)
             matching = sorted((r for r in records.values() if filters.match(r)), key=order_key)

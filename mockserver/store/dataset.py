@@ -82,6 +82,14 @@ class _MemoryTable(Table):
         self._update_table(updater)
         return doc_ids
 
+    def replace(self, doc_id: int, document: Mapping[str, Any]) -> None:
+        """TinyDB's update by id to exactly `document`, without the closures and the whole-table
+        read and write its `update` goes through (a third of a catch-up's put)."""
+        stored = self._read_table()[str(doc_id)]
+        stored.clear()
+        stored.update(document)
+        self.clear_cache()
+
     def stored(self) -> dict[str, Any]:
         """The documents as stored, by TinyDB's id as a string: not copies, never to change."""
         return self._read_table()
@@ -165,9 +173,11 @@ class Dataset:
             if doc_id is None:
                 new[record["id"]] = record
                 continue
-            old_key = order_key(self._table.get(doc_id=doc_id))  # type: ignore[arg-type]
-            self._table.update(_replace_with(record), doc_ids=[doc_id])
-            if old_key != order_key(record):
+            old = self._table.stored()[str(doc_id)]
+            # The list order is by creation time, then id: an update rarely moves a record.
+            old_key = order_key(old) if old["created_at"] != record["created_at"] else None
+            self._table.replace(doc_id, record)
+            if old_key is not None:
                 at = bisect.bisect_left(self.order, old_key)
                 del self.order[at], self._order_slots[at]
                 self._into_order(record)
@@ -193,14 +203,6 @@ class Dataset:
 
 def _ids_of(keys: Iterable[OrderKey]) -> Iterator[str]:
     return (client_id for _, client_id in keys)
-
-
-def _replace_with(record: Record) -> Callable[[MutableMapping[str, Any]], None]:
-    def replace(document: MutableMapping[str, Any]) -> None:
-        document.clear()
-        document.update(record)
-
-    return replace
 
 
 class LazyDataset:
