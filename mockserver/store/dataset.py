@@ -85,7 +85,7 @@ class _MemoryTable(Table):
     def replace(self, doc_id: int, document: Mapping[str, Any]) -> None:
         """TinyDB's update by id to exactly `document`, without the closures and the whole-table
         read and write its `update` goes through (a third of a catch-up's put)."""
-        stored = self._read_table()[str(doc_id)]
+        stored = self.stored()[str(doc_id)]
         stored.clear()
         stored.update(document)
         self.clear_cache()
