@@ -24,7 +24,7 @@ test: $(VENV)/.test-installed node_modules/.installed system-tools
 CHECK_TESTS := tests/test_guards.py tests/test_strict_json.py tests/test_compiled_schema.py \
 	tests/test_api_behaviour.py tests/test_http_edges.py tests/test_sessions.py \
 	tests/test_search_index.py tests/test_store.py tests/test_durability.py tests/test_degraded.py \
-	tests/test_healthcheck.py tests/test_progress.py tests/test_json_codec.py tests/test_spec_check.py tests/test_media_types.py \
+	tests/test_healthcheck.py tests/test_progress.py tests/test_json_codec.py tests/test_spec_check.py tests/test_media_types.py tests/test_docs_routes.py \
 	tests/test_control_api_contract.py contract_tests
 check: lint
 	$(BIN)/pytest -q -n 2 -m "not slow" -p no:cacheprovider $(CHECK_TESTS) $(PYTEST_ARGS)

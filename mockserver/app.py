@@ -20,7 +20,7 @@ from typing import Any
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 from connexion import FlaskApp
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
 from connexion.resolver import Resolver
 from starlette.middleware.cors import CORSMiddleware
 
@@ -36,6 +36,7 @@ from mockserver.http import problems
 from mockserver.http.auth import bearer_handler
 from mockserver.http.bridge import serve_on_the_loop
 from mockserver.http.content_type import use_fast_content_type
+from mockserver.http.docs_routes import with_docs_routes_first_glance
 from mockserver.http.guards import BodyGuard, RouteGuard
 from mockserver.http.json_codec import OrjsonJsonifier, OrjsonProvider, ParsedBodyRequest
 from mockserver.http.media_types import remember_media_types
@@ -147,6 +148,7 @@ def flask_app(token: str | None) -> FlaskApp:
     check_each_document_once()
     app = FlaskApp(
         __name__,
+        middlewares=with_docs_routes_first_glance(ConnexionMiddleware.default_middlewares),
         security_map={"bearer": bearer_handler(token)},
         # Compact, by orjson: Connexion's default indent=2 forces json's pure-Python encoder.
         jsonifier=OrjsonJsonifier(),
