@@ -126,7 +126,8 @@ def test_a_killed_worker_is_replaced_by_one_that_sees_later_writes(tmp_path: Pat
         assert len(workers) == 2 and killed not in workers, workers
         # Forked at once, the replacement may still be starting: answers gather until it serves.
         counts = _client_counts(mock.api_url)
-        while set(counts) != workers and time.monotonic() < deadline + 15:
+        serving_by = time.monotonic() + 15
+        while set(counts) != workers and time.monotonic() < serving_by:
             time.sleep(0.1)
             counts |= _client_counts(mock.api_url)
         assert set(counts) == workers, f"answered: {counts}, workers: {workers}"

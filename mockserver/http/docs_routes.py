@@ -40,7 +40,7 @@ class DocsRoutesFirstGlance(SwaggerUIMiddleware):
             mount.path + getattr(route, "path", "").split("{")[0].rstrip("/")
             for mount in mounts
             for route in mount.routes
-        ) or ("/",)
+        )
         self._bases = frozenset(mount.path for mount in mounts)
 
 

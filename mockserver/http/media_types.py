@@ -12,6 +12,7 @@ The media type comes from the client's header, so what is remembered per operati
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from connexion.datastructures import MediaTypeDict
@@ -33,13 +34,7 @@ class MediaTypes(MediaTypeDict):
         self._found: dict[str, Any] = {}
 
     def __getitem__(self, item: str) -> Any:
-        try:
-            return self._found[item]
-        except KeyError:
-            value = super().__getitem__(item)
-            if len(self._found) < KEPT_PER_OPERATION:
-                self._found[item] = value
-            return value
+        return _remembered(self._found, item, lambda: MediaTypeDict.__getitem__(self, item))
 
 
 def remember_media_types() -> None:
@@ -51,21 +46,24 @@ def remember_media_types() -> None:
 def _body_definition(self: OpenAPIOperation, content_type: str | None = None) -> dict[str, Any]:
     # The same dict Connexion returns each time (its own, from the document), made once.
     kept = _kept(self, "_mock_body_definitions")
-    found = kept.get(content_type)
-    if found is None:
-        found = _BODY_DEFINITION(self, content_type)
-        if len(kept) < KEPT_PER_OPERATION:
-            kept[content_type] = found
-    return found
+    return _remembered(kept, content_type, lambda: _BODY_DEFINITION(self, content_type))
 
 
 def _validate_mime_type(self: RequestValidationOperation, mime_type: str) -> None:
-    accepted = _kept(self, "_mock_accepted_mime_types")
-    if mime_type in accepted:
-        return
-    _VALIDATE_MIME_TYPE(self, mime_type)  # raises for a type the operation does not take
-    if len(accepted) < KEPT_PER_OPERATION:
-        accepted[mime_type] = True
+    # Connexion's raises for a type the operation does not take: only accepted ones are kept.
+    kept = _kept(self, "_mock_accepted_mime_types")
+    _remembered(kept, mime_type, lambda: _VALIDATE_MIME_TYPE(self, mime_type) or True)
+
+
+def _remembered(kept: dict[Any, Any], key: Any, look_up: Callable[[], Any]) -> Any:
+    """`kept[key]`, looked up the first time; at most KEPT_PER_OPERATION keys are kept."""
+    try:
+        return kept[key]
+    except KeyError:
+        found = look_up()
+        if len(kept) < KEPT_PER_OPERATION:
+            kept[key] = found
+        return found
 
 
 def _kept(operation: object, name: str) -> dict[Any, Any]:
